@@ -1,0 +1,134 @@
+"""Checks that need more than one layer: facts that must hold between them.
+
+Each check returns a list of :class:`~borderviz.errors.Problem`; the loader
+gathers them with the per-layer problems and reports everything together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+
+from .errors import Problem
+from .schema import LAYERS, LOCATION_TOLERANCE_KM
+
+# A projected CRS for distances in the Fergana Valley (UTM zone 42N): within
+# this region its scale error is below 0.1 %, plenty for kilometre checks.
+LOCAL_CRS = "EPSG:32642"
+MAX_DISTANCE_FROM_LINE_KM = 30.0
+FIRST_DAY = pd.Timestamp("2014-01-01")
+
+
+def _file(name: str) -> str:
+    return LAYERS[name].file
+
+
+def kg_tj_line(border_lines: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Every KG–TJ line of every vintage, as one geometry in the local metric CRS."""
+    return gpd.GeoSeries([border_lines.to_crs(LOCAL_CRS).union_all()], crs=LOCAL_CRS)
+
+
+def incident_placement(
+    incidents: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, border_lines: gpd.GeoDataFrame
+) -> list[Problem]:
+    """Each incident within 30 km of the line, and on the side its record says.
+
+    A point "is on" a side when either OSM vintage puts it in that country
+    (the vintages disagree near the line), or it lies within its location
+    precision of the line. A place reported as `disputed` must be within 5 km
+    of the line or in land the vintages disagree on.
+    """
+    problems: list[Problem] = []
+    if incidents.empty:
+        return problems
+    line = kg_tj_line(border_lines).iloc[0]
+    pts = incidents.to_crs(LOCAL_CRS)
+    territory = countries.to_crs(LOCAL_CRS)
+    for _, row in pts.iterrows():
+        where = f"id {row['id']!r}"
+        distance = row.geometry.distance(line) / 1000
+        if distance > MAX_DISTANCE_FROM_LINE_KM:
+            problems.append(Problem(_file("incidents"), where,
+                                    f"lies {distance:.1f} km from the KG–TJ line (limit "
+                                    f"{MAX_DISTANCE_FROM_LINE_KM:g} km)"))
+            continue
+        tolerance = LOCATION_TOLERANCE_KM[row["location_precision"]]
+        side = row["country"]
+        if side == "disputed":
+            if distance > max(tolerance, 5.0):
+                problems.append(Problem(_file("incidents"), where,
+                                        f"is reported as disputed land but lies {distance:.1f} km "
+                                        "from the line"))
+            continue
+        inside = territory[(territory["country"] == side) & territory.contains(row.geometry)]
+        if inside.empty and distance > tolerance:
+            problems.append(Problem(_file("incidents"), where,
+                                    f"is recorded in {side} but lies outside it in both vintages, "
+                                    f"{distance:.1f} km from the line (its precision "
+                                    f"'{row['location_precision']}' allows {tolerance:g} km)"))
+    return problems
+
+
+def intervals_do_not_overlap(frame: pd.DataFrame, name: str, key: str) -> list[Problem]:
+    """Within each ``key`` group, the status intervals follow one another without overlap."""
+    problems: list[Problem] = []
+    start_col, end_col = LAYERS[name].interval
+    for group, rows in frame.groupby(key, sort=True):
+        rows = rows.sort_values(start_col, na_position="first")
+        previous_end, previous_id = None, None
+        for _, row in rows.iterrows():
+            start = row[start_col]
+            if previous_id is not None and (pd.isna(previous_end) or pd.isna(start)
+                                            or start < previous_end):
+                problems.append(Problem(_file(name), f"{key} {group!r}",
+                                        f"interval {row['id']!r} overlaps {previous_id!r}"))
+            previous_end, previous_id = row[end_col], row["id"]
+    return problems
+
+
+def dates_in_range(incidents: pd.DataFrame, today: dt.date | None = None) -> list[Problem]:
+    """Incidents fall between 1 January 2014 and today."""
+    last = pd.Timestamp(today or dt.date.today())
+    bad = incidents[(incidents["date_start"] < FIRST_DAY) | (incidents["date_end"] > last)]
+    return [
+        Problem(_file("incidents"), f"id {row['id']!r}",
+                f"dates {row['date_start']:%Y-%m-%d}..{row['date_end']:%Y-%m-%d} fall outside "
+                f"{FIRST_DAY:%Y-%m-%d}..{last:%Y-%m-%d}")
+        for _, row in bad.iterrows()
+    ]
+
+
+def references_resolve(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Casualty reports and incidents refer to incidents and wars that exist."""
+    problems: list[Problem] = []
+    incidents, conflicts = frames["incidents"], frames["conflicts"]
+    known = {"incident": set(incidents["id"]), "conflict": set(conflicts["id"])}
+    for _, row in frames["casualty_reports"].iterrows():
+        if row["subject"] not in known[row["scope"]]:
+            problems.append(Problem(_file("casualty_reports"), f"id {row['id']!r}",
+                                    f"refers to unknown {row['scope']} {row['subject']!r}"))
+    wars = conflicts.set_index("id")
+    for _, row in incidents[incidents["conflict"].notna()].iterrows():
+        if row["conflict"] not in wars.index:
+            problems.append(Problem(_file("incidents"), f"id {row['id']!r}",
+                                    f"conflict {row['conflict']!r} is not in conflicts.csv"))
+            continue
+        war = wars.loc[row["conflict"]]
+        if row["date_start"] < war["date_start"] or row["date_start"] > war["date_end"]:
+            problems.append(Problem(_file("incidents"), f"id {row['id']!r}",
+                                    f"starts {row['date_start']:%Y-%m-%d}, outside "
+                                    f"{row['conflict']} ({war['date_start']:%Y-%m-%d}.."
+                                    f"{war['date_end']:%Y-%m-%d})"))
+    return problems
+
+
+def cross_layer_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Every cross-layer check over a full set of loaded layers."""
+    problems = references_resolve(frames)
+    problems += dates_in_range(frames["incidents"])
+    problems += incident_placement(frames["incidents"], frames["countries"], frames["border_lines"])
+    problems += intervals_do_not_overlap(frames["border_status"], "border_status", "sector")
+    problems += intervals_do_not_overlap(frames["crossings"], "crossings", "crossing")
+    return problems

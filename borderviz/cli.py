@@ -1,0 +1,140 @@
+"""The ``borderviz`` command: inspect, validate, build and export the layers.
+
+    borderviz layers                 # what each layer holds: counts, dates, km, km²
+    borderviz validate               # exit 1 with every problem when data is wrong
+    borderviz build-data             # rebuild data/ from data/sources and data/research
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from . import layers as layer_io
+from .errors import DataError
+from .schema import LAYERS
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+
+DataDir = Annotated[Path | None, typer.Option("--data", help="folder holding the layers (default: the repo's data/)")]
+
+
+def _load(data: Path | None) -> dict[str, pd.DataFrame]:
+    try:
+        return layer_io.load_all(data)
+    except DataError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+def _span(frame: pd.DataFrame, start: str, end: str) -> str:
+    """'2014-01-11 .. 2026-03-12'; an open start or end (null) reads 'start' or 'now'."""
+    if frame.empty:
+        return ""
+    first = "start" if frame[start].isna().any() else f"{frame[start].min():%Y-%m-%d}"
+    last = "now" if frame[end].isna().any() else f"{frame[end].max():%Y-%m-%d}"
+    return f"{first} .. {last}"
+
+
+@app.command("layers")
+def layers_command(data: DataDir = None) -> None:
+    """Summarise every layer: features, date span, km of line by status, km² per enclave."""
+    frames = _load(data)
+    for name, spec in LAYERS.items():
+        frame = frames[name]
+        line = f"{name:<20} {len(frame):>4} {'features' if spec.geometry else 'rows'}"
+        if spec.interval:
+            line += f"   {_span(frame, *spec.interval)}"
+        typer.echo(line)
+
+    typer.echo("\nKyrgyzstan–Tajikistan line (geodesic km):")
+    bl = frames["border_lines"]
+    for vintage, rows in bl.groupby("vintage"):
+        parts = ", ".join(
+            f"{r.enclave or 'main line'} {r.length_km:.1f}" for r in rows.itertuples()
+        )
+        typer.echo(f"  {vintage}: {rows['length_km'].sum():.1f} km = {parts}")
+
+    typer.echo("\nEnclaves (geodesic km², per OSM vintage):")
+    en = frames["enclaves"].pivot_table(index=["enclave", "owner", "host"], columns="vintage",
+                                        values="area_km2", aggfunc="first")
+    for (enclave, owner, host), row in en.iterrows():
+        areas = "  ".join(f"{v}: {row[v]:7.2f}" if pd.notna(row[v]) else f"{v}:       -" for v in en.columns)
+        typer.echo(f"  {enclave:<14} {owner} in {host}   {areas}")
+
+    vd = frames["vintage_differences"]
+    if not vd.empty:
+        by_dir = vd.groupby(["in_2017", "in_2024"])["area_km2"].agg(["count", "sum"])
+        typer.echo("\nWhere the 2017 and 2024 versions disagree:")
+        for (a, b), r in by_dir.iterrows():
+            typer.echo(f"  {a} in 2017, {b} in 2024: {int(r['count'])} patches, {r['sum']:.1f} km²")
+
+    inc = frames["incidents"]
+    if not inc.empty:
+        typer.echo(f"\nIncidents: {len(inc)} from {inc['date_start'].min():%Y-%m-%d} "
+                   f"to {inc['date_end'].max():%Y-%m-%d}")
+        per_year = inc.groupby(inc["date_start"].dt.year).size()
+        typer.echo("  per year: " + ", ".join(f"{y}: {n}" for y, n in per_year.items()))
+        per_type = inc["event_type"].value_counts()
+        typer.echo("  per type: " + ", ".join(f"{t}: {n}" for t, n in per_type.items()))
+
+    bs = frames["border_status"]
+    if not bs.empty:
+        typer.echo("\nBorder status history (km of the 2024 line drawn, per interval):")
+        for _, r in bs.sort_values(["date_start", "sector"], na_position="first").iterrows():
+            start = f"{r['date_start']:%Y-%m-%d}" if pd.notna(r["date_start"]) else "start"
+            end = f"{r['date_end']:%Y-%m-%d}" if pd.notna(r["date_end"]) else "now"
+            typer.echo(f"  {start:>10} .. {end:<10} {r['status']:<15} {r['length_km']:7.1f} km  "
+                       f"{r['name']} ({r['geometry_basis']})")
+        from .status import summary
+
+        typer.echo("")
+        for day in ("2021-04-28", "2022-09-16", "2025-03-13"):
+            typer.echo("  " + summary(bs, frames["official_figures"], day).sentence())
+
+
+@app.command("validate")
+def validate_command(data: DataDir = None) -> None:
+    """Validate every layer and the facts that hold between them; exit 1 listing all problems."""
+    frames = _load(data)
+    total = sum(len(f) for f in frames.values())
+    typer.echo(f"OK: {len(frames)} layers, {total} rows, all valid.")
+
+
+def _repo_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / "scripts" / "build_data.py").exists() and (folder / "data" / "sources").is_dir():
+            return folder
+    return None
+
+
+@app.command("build-data")
+def build_data_command(
+    root: Annotated[Path | None, typer.Option(help="repository root (default: found from here)")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default: ROOT/data)")] = None,
+) -> None:
+    """Rebuild data/ from data/sources and data/research (runs scripts/build_data.py)."""
+    repo = root or _repo_root(Path.cwd()) or _repo_root(layer_io.REPO_ROOT)
+    if repo is None:
+        typer.echo("build-data needs a borderviz checkout (scripts/build_data.py and data/sources); "
+                   "none found here or above.", err=True)
+        raise typer.Exit(2)
+    argv = ["--root", str(repo)] + (["--out", str(out)] if out else [])
+    saved = sys.argv
+    try:
+        sys.argv = ["build_data.py", *argv]
+        runpy.run_path(str(repo / "scripts" / "build_data.py"), run_name="__main__")
+    except SystemExit as exc:
+        if exc.code:
+            raise typer.Exit(int(exc.code)) from None
+    finally:
+        sys.argv = saved
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,217 @@
+"""The only place borderviz builds HTML. Every value from data or uploads is escaped here.
+
+folium inserts popup HTML into a JavaScript template literal (escaping
+backticks but not ``${...}``) and tooltip text into one with no escaping at
+all, and the map runs in an iframe allowed to run scripts with the app's
+origin. So text is escaped for both HTML and template literals: ``<``, ``>``,
+``&``, quotes, backtick, ``$`` and backslash all become character references,
+which the browser shows as the characters they stand for.
+
+>>> escape("<img src=x onerror=alert(1)> `${alert(1)}`")
+'&lt;img src=x onerror=alert(1)&gt; &#96;&#36;{alert(1)}&#96;'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from .casualties import figure_text
+from .schema import EVENT_TYPE_LABELS, LOCATION_TOLERANCE_KM
+
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape(value: Any) -> str:
+    """Text safe inside HTML and inside a JavaScript template literal."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL)
+
+
+def safe_url(url: Any) -> str | None:
+    """An http(s) URL escaped for an href, or None for anything else (javascript:, data:, ...)."""
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return escape(text)
+
+
+def link(url: Any, label: Any) -> str:
+    """An external link that opens in a new tab, or the label alone if the URL is unsafe."""
+    href = safe_url(url)
+    if href is None:
+        return escape(label)
+    return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{escape(label)}</a>'
+
+
+def citation_html(src: Mapping[str, Any]) -> str:
+    """One citation: publisher, linked title, date."""
+    date = f" ({escape(src['date'])})" if src.get("date") else ""
+    return f"{escape(src.get('publisher'))}: {link(src.get('url'), src.get('title') or src.get('url'))}{date}"
+
+
+def sources_html(sources: Iterable[Mapping[str, Any]] | None) -> str:
+    items = "".join(f"<li>{citation_html(s)}</li>" for s in sources or [])
+    return f'<ol class="bv-sources">{items}</ol>' if items else "<p><em>No source recorded.</em></p>"
+
+
+def _date_range(start: pd.Timestamp, end: pd.Timestamp, precision: str = "day") -> str:
+    fmt = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}.get(precision, "%d %b %Y")
+    first = start.strftime(fmt)
+    last = end.strftime(fmt) if pd.notna(end) else first
+    text = first if first == last else f"{first} – {last}"
+    return text + ("" if precision == "day" else f" (known to the {precision})")
+
+
+def precision_text(precision: str) -> str:
+    """How precisely a point is placed, in words a reader can weigh."""
+    km = LOCATION_TOLERANCE_KM.get(precision)
+    words = {
+        "exact": "exact position",
+        "settlement": "placed at the village centre",
+        "district": "only the district is known",
+        "approximate": "placed approximately from a description",
+    }.get(precision, precision)
+    return f"{words} (within about {km:g} km)" if km else words
+
+
+def figures_html(figures: Iterable[Mapping[str, Any]] | None) -> str:
+    """Casualty figures, each with who reported it and when."""
+    rows = []
+    for f in figures or []:
+        src = f.get("source") or {}
+        when = f" on {escape(f['reported_on'])}" if f.get("reported_on") else ""
+        rows.append(
+            f"<tr><td>{escape(f.get('side'))}</td><td>{escape(f.get('measure'))}</td>"
+            f"<td>{escape(figure_text(f.get('value', 0), f.get('qualifier', 'exact')))}</td>"
+            f"<td>{escape(f.get('reported_by'))}{when}"
+            + (f" ({link(src.get('url'), src.get('publisher') or 'source')})" if src else "")
+            + "</td></tr>"
+        )
+    if not rows:
+        return "<p><em>No casualty figures reported.</em></p>"
+    return ('<table class="bv-figures"><tr><th>side</th><th>what</th><th>figure</th>'
+            "<th>reported by</th></tr>" + "".join(rows) + "</table>")
+
+
+STYLE = (
+    "<style>.bv-popup{font:13px/1.35 system-ui,sans-serif;max-width:380px}"
+    ".bv-popup h4{margin:0 0 4px;font-size:14px}.bv-popup .bv-meta{color:#555;margin:0 0 6px}"
+    ".bv-popup table{border-collapse:collapse;margin:4px 0}.bv-popup td,.bv-popup th{border:1px solid #ddd;"
+    "padding:1px 4px;font-size:12px;text-align:left}.bv-popup ol{padding-left:18px;margin:4px 0}</style>"
+)
+
+
+def incident_popup(row: Mapping[str, Any]) -> str:
+    """Popup for one incident: dates, place, precision, figures with who reported them, sources."""
+    kind = EVENT_TYPE_LABELS.get(row["event_type"], row["event_type"])
+    return (
+        f'{STYLE}<div class="bv-popup">'
+        f"<h4>{escape(kind)}: {escape(row['place_reported'])}</h4>"
+        f'<p class="bv-meta">{escape(_date_range(row["date_start"], row["date_end"], row["date_precision"]))}'
+        f" · {escape(row['district'])}, {escape(row['region'])} ({escape(row['country'])})"
+        f" · confidence {escape(row['confidence'])}</p>"
+        f"<p>{escape(row['description'])}</p>"
+        f"{figures_html(row.get('figures'))}"
+        f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))}. "
+        f"{escape(row['location_method'])}</p>"
+        f"<b>Sources</b>{sources_html(row.get('sources'))}"
+        f"<p class=\"bv-meta\">id {escape(row['id'])}</p></div>"
+    )
+
+
+def incident_tooltip(row: Mapping[str, Any]) -> str:
+    kind = EVENT_TYPE_LABELS.get(row["event_type"], row["event_type"])
+    return f"{escape(row['date_start'].strftime('%d %b %Y'))}: {escape(kind)}, {escape(row['place_reported'])}"
+
+
+def _date_or(value: Any, default: str) -> str:
+    return value.strftime("%d %b %Y") if isinstance(value, pd.Timestamp) and pd.notna(value) else default
+
+
+def interval_text(start: Any, end: Any) -> str:
+    """'from 30 Apr 2021 until 13 Mar 2025' with open ends said in words."""
+    return f"from {_date_or(start, 'the start of the record')} until {_date_or(end, 'now')}"
+
+
+def status_popup(row: Mapping[str, Any]) -> str:
+    return (
+        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
+        f'<p class="bv-meta">{escape(row["status"].replace("_", " "))} '
+        f"{escape(interval_text(row['date_start'], row['date_end']))} · "
+        f"{escape(row['length_km'])} km drawn · geometry: {escape(row['geometry_basis'])}</p>"
+        f"<p>{escape(row['description'])}</p><b>Sources</b>{sources_html(row.get('sources'))}</div>"
+    )
+
+
+def enclave_popup(row: Mapping[str, Any]) -> str:
+    names = " · ".join(escape(row[c]) for c in ("name_ru", "name_ky", "name_tg", "name_uz")
+                       if isinstance(row.get(c), str))
+    other = f"<p>Also: {escape(row['other_names'])}</p>" if isinstance(row.get("other_names"), str) else ""
+    ended = ""
+    if pd.notna(row.get("valid_to")):
+        ended = f"<p><b>Ceased to be an exclave on {escape(_date_or(row['valid_to'], ''))}</b>: " \
+                f"{escape(row.get('valid_to_event'))}</p>"
+    note = f"<p>{escape(row['note'])}</p>" if isinstance(row.get("note"), str) else ""
+    return (
+        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name_en"])}</h4>'
+        f'<p class="bv-meta">{names}</p>{other}'
+        f"<p>Territory of {escape(row['owner'])} inside {escape(row['host'])} · "
+        f"{escape(row['area_km2'])} km² in the {escape(row['vintage'])} OSM vintage</p>"
+        f"{ended}{note}<b>Sources</b>{sources_html(row.get('sources'))}</div>"
+    )
+
+
+def difference_popup(row: Mapping[str, Any]) -> str:
+    return (
+        f'{STYLE}<div class="bv-popup"><h4>The two map versions disagree here</h4>'
+        f"<p>{escape(row['area_km2'])} km² that the 2017 OSM version puts in {escape(row['in_2017'])} "
+        f"and the 2024 version in {escape(row['in_2024'])}. Near {escape(row['near'])}.</p>"
+        f'<p class="bv-meta">{escape(row["note"])}</p>'
+        f"<b>Sources</b>{sources_html(row.get('sources'))}</div>"
+    )
+
+
+def crossing_popup(row: Mapping[str, Any]) -> str:
+    note = f"<p>{escape(row['note'])}</p>" if isinstance(row.get("note"), str) else ""
+    return (
+        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
+        f'<p class="bv-meta">{escape(row["kind"])} crossing · <b>{escape(row["status"])}</b> '
+        f"{escape(interval_text(row['date_start'], row['date_end']))}</p>{note}"
+        f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))}. "
+        f"{escape(row['location_method'])}</p>"
+        f"<b>Sources</b>{sources_html(row.get('sources'))}</div>"
+    )
+
+
+def infrastructure_popup(row: Mapping[str, Any]) -> str:
+    events = "".join(
+        f"<li>{escape(e.get('date'))}: {escape(e.get('what'))}"
+        + (f" ({link(e['source'].get('url'), e['source'].get('publisher'))})" if e.get("source") else "")
+        + "</li>"
+        for e in row.get("events") or []
+    )
+    return (
+        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
+        f"<p>{escape(row['description'])}</p>"
+        + (f"<b>Events</b><ul>{events}</ul>" if events else "")
+        + f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))}. "
+        f"{escape(row['location_method'])}</p>"
+        f"<b>Sources</b>{sources_html(row.get('sources'))}</div>"
+    )
+
+
+def label_html(text: Any, color: str = "#222") -> str:
+    """A map label (enclave names): escaped text in a halo so it reads on any background."""
+    return (f'<div style="font:600 12px system-ui,sans-serif;color:{escape(color)};white-space:nowrap;'
+            f'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">{escape(text)}</div>')

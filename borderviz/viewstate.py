@@ -1,0 +1,96 @@
+"""The app's view as URL query parameters, so a copied link reopens the same view.
+
+Parsing never fails: a parameter that cannot be read (a bad date, an unknown
+layer) is dropped and reported, and the default is used instead, so a mangled
+link still opens the app.
+
+>>> state, problems = ViewState.from_params({"start": "2022-09-14", "end": "2022-09-20",
+...                                          "layers": "status,incidents,bogus"}, DEFAULTS)
+>>> state.layers, problems
+(('status', 'incidents'), ["layers: unknown value 'bogus' ignored"])
+>>> state.to_params()["end"]
+'2022-09-20'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+from .mapview import BASEMAPS, DEFAULT_LAYERS, LAYER_KEYS
+from .schema import EVENT_TYPES, LOCATION_PRECISIONS
+
+COUNTRY_CHOICES = ("KG", "TJ", "disputed")
+FREQUENCIES = ("month", "week")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a link must restore. Empty filter tuples mean "all"."""
+
+    start: dt.date
+    end: dt.date
+    types: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    precisions: tuple[str, ...] = ()
+    min_killed: int = 0
+    layers: tuple[str, ...] = DEFAULT_LAYERS
+    basemap: str = "streets"
+    freq: str = "month"
+
+    _LISTS = {"types": EVENT_TYPES, "countries": COUNTRY_CHOICES, "precisions": LOCATION_PRECISIONS,
+              "layers": tuple(LAYER_KEYS)}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], defaults: ViewState) -> tuple[ViewState, list[str]]:
+        """Read query parameters over ``defaults``; return the state and what was ignored."""
+        values: dict[str, object] = {}
+        problems: list[str] = []
+        for name in ("start", "end"):
+            if name in params:
+                try:
+                    values[name] = dt.date.fromisoformat(str(params[name]))
+                except ValueError:
+                    problems.append(f"{name}: {params[name]!r} is not a date (YYYY-MM-DD); ignored")
+        for name, allowed in cls._LISTS.items():
+            if name in params:
+                raw = [v for v in str(params[name]).split(",") if v]
+                bad = [v for v in raw if v not in allowed]
+                problems += [f"{name}: unknown value {v!r} ignored" for v in bad]
+                values[name] = tuple(v for v in raw if v in allowed)
+        if "min_killed" in params:
+            try:
+                values["min_killed"] = max(0, int(params["min_killed"]))
+            except ValueError:
+                problems.append(f"min_killed: {params['min_killed']!r} is not a whole number; ignored")
+        for name, allowed in (("basemap", tuple(BASEMAPS)), ("freq", FREQUENCIES)):
+            if name in params:
+                if params[name] in allowed:
+                    values[name] = params[name]
+                else:
+                    problems.append(f"{name}: unknown value {params[name]!r} ignored")
+        state = replace(defaults, **values)
+        if state.start > state.end:
+            problems.append("start is after end; dates swapped")
+            state = replace(state, start=state.end, end=state.start)
+        clamped = replace(state, start=max(state.start, defaults.start), end=min(state.end, defaults.end))
+        if clamped != state:
+            problems.append(f"dates outside the record ({defaults.start}..{defaults.end}) were clamped")
+        return clamped, problems
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters for this state (lists joined with commas; all fields present)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                out[f.name] = ",".join(value)
+            elif isinstance(value, dt.date):
+                out[f.name] = value.isoformat()
+            else:
+                out[f.name] = str(value)
+        return out
+
+
+DEFAULTS = ViewState(start=dt.date(2014, 1, 1), end=dt.date.today())
