@@ -3,10 +3,13 @@
     borderviz layers                 # what each layer holds: counts, dates, km, km²
     borderviz validate               # exit 1 with every problem when data is wrong
     borderviz build-data             # rebuild data/ from data/sources and data/research
+    borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 --format gpkg -o out.gpkg
+    borderviz import my-acled-export.csv
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import runpy
 import sys
 from pathlib import Path
@@ -15,8 +18,11 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from . import formats, importers, timeline
 from . import layers as layer_io
-from .errors import DataError
+from .checks import FIRST_DAY
+from .errors import BorderVizError, DataError
+from .formats import FORMATS
 from .schema import LAYERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
@@ -96,6 +102,83 @@ def layers_command(data: DataDir = None) -> None:
         typer.echo("")
         for day in ("2021-04-28", "2022-09-16", "2025-03-13"):
             typer.echo("  " + summary(bs, frames["official_figures"], day).sentence())
+
+
+@app.command("export")
+def export_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="file to write (.zip for several files)")],
+    layer: Annotated[list[str], typer.Option("--layer", help="layer to export; repeat for several")] = ("incidents",),
+    fmt: Annotated[str, typer.Option("--format", help=f"one of: {', '.join(FORMATS)}")] = "geojson",
+    date_from: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
+    event_type: Annotated[list[str], typer.Option("--type", help="keep only these event types")] = (),
+    data: DataDir = None,
+) -> None:
+    """Export layers, or the incidents between two dates, with their provenance.
+
+    Example: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 --format gpkg -o out.gpkg
+    """
+    frames = _load(data)
+    unknown = [n for n in layer if n not in LAYERS]
+    if unknown or fmt not in FORMATS:
+        problems = [f"unknown layer {n!r}" for n in unknown]
+        if fmt not in FORMATS:
+            problems.append(f"unknown format {fmt!r}")
+        typer.echo("; ".join(problems) + f". Layers: {', '.join(LAYERS)}. Formats: {', '.join(FORMATS)}.",
+                   err=True)
+        raise typer.Exit(2)
+    try:
+        start = dt.date.fromisoformat(date_from) if date_from else FIRST_DAY.date()
+        end = dt.date.fromisoformat(date_to) if date_to else dt.date.today()
+    except ValueError as exc:
+        typer.echo(f"--from/--to: {exc}; use YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    criteria = timeline.IncidentFilter(event_types=tuple(event_type))
+    selected = timeline.filter_incidents(frames["incidents"], start, end, criteria)
+    subset = {n: timeline.layer_selection(frames, n, start, end, selected) for n in dict.fromkeys(layer)}
+    filters = {"from": start.isoformat(), "to": end.isoformat(), **({"types": list(event_type)} if event_type else {})}
+    try:
+        bundle = formats.export(subset, fmt, filters)
+        written = formats.write_bundle(bundle, output)
+    except BorderVizError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    for path in written:
+        typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    typer.echo("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="ACLED/UCDP CSV, GeoJSON, GPKG, KML, zipped Shapefile, CSV")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="also export the imported rows")] = None,
+    fmt: Annotated[str, typer.Option("--format", help=f"export format: {', '.join(FORMATS)}")] = "geojson",
+    data: DataDir = None,
+) -> None:
+    """Check and import your own incidents; report every problem, or a summary and duplicates."""
+    frames = _load(data)
+    try:
+        result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
+    except OSError as exc:
+        typer.echo(f"{file}: cannot be read ({exc.strerror})", err=True)
+        raise typer.Exit(1) from None
+    except DataError as exc:
+        typer.echo(f"{file.name} was not imported:\n{exc}", err=True)
+        raise typer.Exit(1) from None
+    frame = result.frame
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}")
+    typer.echo(f"{len(frame)} incidents from {file.name} ({result.dataset}), "
+               f"{frame['date_start'].min():%Y-%m-%d} to {frame['date_end'].max():%Y-%m-%d}")
+    dupes = frame[frame["possible_duplicate_of"].notna()]
+    typer.echo(f"{len(dupes)} may duplicate built-in incidents (within a day and 5 km):")
+    for _, row in dupes.iterrows():
+        typer.echo(f"  {row['id']} ~ {row['possible_duplicate_of']}")
+    if output is not None:
+        bundle = formats.export({"imported_incidents": frame}, fmt, {"imported_from": file.name},
+                                extra_attribution=result.attribution)
+        for path in formats.write_bundle(bundle, output):
+            typer.echo(f"wrote {path}")
 
 
 @app.command("validate")

@@ -275,8 +275,8 @@ def build_frame(
             if spec.geometry:
                 kept_geoms.append(geometries[i])
 
-    ids = pd.Series([r[spec.id_field] for r in rows], dtype=object)
-    for dup in sorted(set(ids[ids.duplicated()])):
+    ids = pd.Series([r.get(spec.id_field) for r in records], dtype=object).dropna()
+    for dup in sorted(set(ids[ids.duplicated()]), key=str):
         problems.append(Problem(file, f"id {dup!r}", "id is not unique"))
 
     frame = typed_frame(spec, rows, kept_geoms if spec.geometry else None)
@@ -397,8 +397,11 @@ def load_all(
     for name in names or LAYERS:
         frames[name], found = load_layer(name, directory)
         problems += found
-    if names is None:
+    if names is None and not problems:
         problems += cross_layer_problems(frames)
+    elif names is None:
+        problems.append(Problem("data/", "", "checks between layers (sides of the line, references, "
+                                             "overlapping intervals) run once the problems above are fixed"))
     if problems:
         raise DataError(problems)
     return frames
@@ -426,21 +429,24 @@ def record_values(spec: LayerSpec, row: Mapping[str, Any]) -> dict[str, Any]:
     return {f.name: _jsonable(row.get(f.name)) for f in spec.fields}
 
 
-def dump_geojson(spec: LayerSpec, rows: list[Mapping[str, Any]], geometries: list[BaseGeometry]) -> str:
+def dump_geojson(spec: LayerSpec, rows: list[Mapping[str, Any]],
+                 geometries: list[BaseGeometry | None], extra: Mapping[str, Any] | None = None) -> str:
     """Serialise rows as a GeoJSON FeatureCollection, one feature per line (readable diffs).
 
     Properties follow the schema's column order; output is byte-for-byte
-    deterministic for the same input.
+    deterministic for the same input. ``extra`` adds foreign members at the
+    top level (RFC 7946 section 6.1), e.g. an export's provenance.
     """
     lines = []
     for row, geom in zip(rows, geometries, strict=True):
         feature = {
             "type": "Feature",
             "properties": record_values(spec, row),
-            "geometry": shapely.geometry.mapping(geom),
+            "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
         }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
-    head = json.dumps({"type": "FeatureCollection", "name": spec.name}, ensure_ascii=False)[:-1]
+    head = json.dumps({"type": "FeatureCollection", "name": spec.name, **(extra or {})},
+                      ensure_ascii=False)[:-1]
     return head + ', "features": [\n' + ",\n".join(lines) + "\n]}\n"
 
 

@@ -1,13 +1,17 @@
 """GeoDataFrames to a folium map. No Streamlit here.
 
-The map is split in two so that Streamlit never has to remount it:
+The map is split in two so that changing dates or filters never remounts it:
 
-- :func:`base_map` is the same for every view: the frame, controls (measure,
-  full screen, scale) and the legend. Its generated script never changes, so
-  streamlit-folium keeps the iframe, the zoom and the position.
-- :func:`overlay_groups` builds what depends on the view (basemap, the line's
-  status on the chosen day, enclaves, crossings, the selected incidents) as
-  feature groups that streamlit-folium swaps in place.
+- :func:`base_map` holds what no date or filter changes: the frame, controls
+  (measure, full screen, scale), the legend, and the layers that do not change
+  over time (where the two vintages disagree, the 2017 line, infrastructure).
+  Its script is the same for the same layer choice, so streamlit-folium keeps
+  the iframe, the zoom and the position; only switching one of those layers
+  on or off rebuilds it.
+- :func:`overlay_groups` builds what depends on the dates and filters (the
+  basemap, the line's status on the chosen day, enclaves, crossings, the
+  selected incidents) as feature groups that streamlit-folium swaps in place,
+  so each change sends only these.
 
 :func:`standalone_map` joins both into one map for the HTML export.
 """
@@ -49,6 +53,12 @@ EVENT_COLORS = dict(zip(EVENT_TYPES, (
 ), strict=True))
 CROSSING_STYLE = {"open": ("#1a9850", "✓"), "closed": ("#d73027", "✕"), "restricted": ("#f39c12", "!")}
 ROUGH_PRECISIONS = ("district", "approximate")
+# Lines and polygons are sent to the browser rounded to 1e-5° (about 1 m): a
+# third of the bytes, invisible at any zoom the map offers.
+DISPLAY_GRID_DEG = 1e-5
+# Country fills drawn when there are no tiles sit in their own pane, under
+# every data layer whichever order the layers reach the browser in.
+BACKGROUND_PANE = "bv-background"
 
 BASEMAPS = {
     "streets": ("Streets (OpenStreetMap)", xyz.OpenStreetMap.Mapnik),
@@ -108,7 +118,7 @@ def legend_html() -> str:
                          ("not_documented", "status not published"))
     )
     types = "".join(
-        f'<div><span class="bv-dot" style="background:{EVENT_COLORS[t]}"></span>{EVENT_TYPE_LABELS[t]}</div>'
+        f'<span><span class="bv-dot" style="background:{EVENT_COLORS[t]}"></span>{EVENT_TYPE_LABELS[t]}</span>'
         for t in EVENT_TYPES
     )
     crossings = "".join(
@@ -122,17 +132,18 @@ def legend_html() -> str:
 <div><span class="bv-box" style="background:{OWNER_FILL['TJ']}"></span>Tajik
  <span class="bv-box" style="background:{OWNER_FILL['UZ']}"></span>Uzbek
  <span class="bv-box" style="background:{OWNER_FILL['KG']}"></span>Kyrgyz enclave</div>
-<b>Incidents</b>{types}
-<div><span class="bv-dot" style="background:#555"></span>placed at a village or exactly</div>
-<div><span class="bv-dot bv-rough"></span>place approximate (ring: uncertainty)</div>
-<div>larger circle: more killed</div>
+<b>Incidents</b><details><summary>colour: type of event</summary><div class="bv-grid">{types}</div></details>
+<div><span class="bv-dot" style="background:#555"></span>placed at a village or exactly ·
+<span class="bv-dot bv-rough"></span>approximate or district only</div>
+<div>larger circle: more killed · black ring: your imported incidents</div>
 <b>Crossings</b><div>{crossings}</div>
 <div><span class="bv-diamond"></span>contested infrastructure</div>
 </details></div>
 <style>
-.bv-legend{{position:absolute;z-index:1000;left:10px;bottom:28px;background:rgba(255,255,255,.93);
- padding:6px 9px;border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.45 system-ui,sans-serif;
- max-height:70%;overflow:auto}}
+.bv-legend{{position:absolute;z-index:1000;left:10px;bottom:10px;background:rgba(255,255,255,.93);
+ padding:5px 8px;border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:11px/1.4 system-ui,sans-serif;
+ max-height:calc(100% - 60px);max-width:330px;overflow:auto}}
+.bv-grid{{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}}
 .bv-legend summary{{font-weight:600;cursor:pointer}}
 .bv-legend b{{display:block;margin-top:4px}}
 .bv-dot{{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px;vertical-align:middle}}
@@ -143,13 +154,66 @@ def legend_html() -> str:
 .bv-diamond{{display:inline-block;width:9px;height:9px;background:#6a3d9a;transform:rotate(45deg);
  margin:0 6px 0 3px}}
 .leaflet-container{{background:#eef2f4}}
+{popups.POPUP_CSS}
+.leaflet-marker-icon.bv-count-icon,.leaflet-marker-icon.bv-label{{pointer-events:none}}
+.bv-count{{display:inline-block;background:#222;color:#fff;border-radius:7px;padding:0 4px;
+ font:bold 10px/14px system-ui,sans-serif;pointer-events:none}}
 </style>"""
 
 
-def base_map() -> folium.Map:
-    """The map frame every view shares: view, controls, scale bar and legend; no data."""
-    m = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=True,
-                   min_zoom=6, max_zoom=18, prefer_canvas=False)
+class ScaleBar(MacroElement):
+    """A metric scale bar (folium's own shows miles too and takes no options)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, maxWidth: 160, position: "bottomright"}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class FocusWithoutScrolling(MacroElement):
+    """Keep the page still when the map is clicked.
+
+    Leaflet's keyboard handler focuses the map on mousedown; when the map is
+    partly below the fold the browser then scrolls it into view between
+    mousedown and mouseup, and the click (on an incident, say) is lost. This
+    focuses with preventScroll instead, keeping keyboard panning.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (kb) {
+  kb.disable();
+  kb._onMouseDown = function () {
+    if (this._focused) { return; }
+    this._map._container.focus({preventScroll: true});
+  };
+  kb.enable();
+})({{ this._parent.get_name() }}.keyboard);
+{% endmacro %}
+""")
+
+
+STATIC_LAYERS = ("differences", "line2017", "infrastructure")
+
+
+def base_map(frames: Mapping[str, pd.DataFrame] | None = None,
+             layers: frozenset[str] | tuple[str, ...] = ()) -> folium.Map:
+    """The map frame: view, controls, scale bar, legend, and the chosen layers that never change."""
+    m = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, min_zoom=6, max_zoom=18)
+    folium.map.CustomPane(BACKGROUND_PANE, z_index=250, pointer_events=False).add_to(m)
+    ScaleBar().add_to(m)
+    FocusWithoutScrolling().add_to(m)
+    if frames is not None:
+        static = {
+            "differences": lambda: differences_group(frames["vintage_differences"]),
+            "line2017": lambda: line2017_group(frames["border_lines"]),
+            "infrastructure": lambda: infrastructure_group(frames["infrastructure"]),
+        }
+        for key in STATIC_LAYERS:
+            if key in layers:
+                static[key]().add_to(m)
+    stable_ids(m)
     plugins.Fullscreen(position="topright").add_to(m)
     plugins.MeasureControl(position="topright", primary_length_unit="kilometers",
                            secondary_length_unit="meters", primary_area_unit="sqkilometers",
@@ -161,16 +225,55 @@ def base_map() -> folium.Map:
 # --- the parts that follow the view --------------------------------------------------
 
 
+def stable_ids(element, prefix: str = "bv") -> None:
+    """Name every element in the tree by its position instead of folium's random ids.
+
+    The same map then always produces the same script, which is what keeps
+    streamlit-folium from remounting it (and makes the output testable).
+    """
+    counter = iter(range(10**9))
+
+    def rename(el) -> None:
+        el._id = f"{prefix}{next(counter):05d}"
+        # Popups keep their content in side containers (html, header, script),
+        # keyed by the name each child had when it was added.
+        for container in (el, *(getattr(el, a, None) for a in ("html", "header", "script"))):
+            children = getattr(container, "_children", None)
+            if not children or (container is not el and getattr(container, "_parent", None) is not el):
+                continue
+            for child in children.values():
+                rename(child)
+            container._children = {child.get_name(): child for child in children.values()}
+
+    rename(element)
+
+
 def _geojson(geom, style: Mapping[str, object], popup_html: str | None = None,
-             tooltip: str | None = None, class_name: str | None = None) -> folium.GeoJson:
+             tooltip: str | None = None, class_name: str | None = None,
+             pane: str | None = None) -> folium.GeoJson:
     style = {k: v for k, v in style.items() if v is not None}
     if class_name:
         style["className"] = class_name
-    layer = folium.GeoJson(shapely.geometry.mapping(geom), style_function=lambda _f, s=style: s,
-                           tooltip=folium.Tooltip(tooltip) if tooltip else None)
+    display = shapely.set_precision(geom, DISPLAY_GRID_DEG, mode="pointwise")
+    layer = folium.GeoJson(shapely.geometry.mapping(display), style_function=lambda _f, s=style: s,
+                           tooltip=folium.Tooltip(tooltip) if tooltip else None,
+                           **({"pane": pane} if pane else {}))
     if popup_html:
         folium.Popup(popup_html, max_width=420).add_to(layer)
     return layer
+
+
+def display_countries(countries: pd.DataFrame, tolerance_deg: float = 0.001) -> pd.DataFrame:
+    """The 2024 countries simplified for drawing as a background (about 100 m).
+
+    Simplified together as a coverage, so neighbours keep one shared edge (no
+    gaps or overlaps), and rounded to 1e-5° (about 1 m). For display only:
+    measures and checks use the full layer.
+    """
+    current = countries[countries["vintage"] == 2024].copy()
+    simplified = shapely.coverage_simplify(list(current.geometry), tolerance_deg)
+    current["geometry"] = shapely.set_precision(simplified, 1e-5)
+    return current
 
 
 def basemap_group(countries: pd.DataFrame, basemap: str) -> folium.FeatureGroup:
@@ -181,15 +284,20 @@ def basemap_group(countries: pd.DataFrame, basemap: str) -> folium.FeatureGroup:
         folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=label,
                          max_zoom=provider.get("max_zoom", 18)).add_to(group)
         return group
-    for _, row in countries[countries["vintage"] == 2024].iterrows():
+    for _, row in countries[countries["vintage"] == countries["vintage"].max()].iterrows():
         _geojson(row.geometry, {"color": "#9aa4ab", "weight": 0.6,
                                 "fillColor": COUNTRY_BACKGROUND[row["country"]], "fillOpacity": 1},
-                 class_name="bv-country").add_to(group)
-    for name, (lat, lon) in {"KYRGYZSTAN": (40.25, 72.6), "TAJIKISTAN": (39.55, 69.6),
-                             "UZBEKISTAN": (40.65, 70.9)}.items():
-        folium.Marker((lat, lon), icon=folium.DivIcon(
-            html=popups.label_html(name, "#7d8790"), icon_size=(110, 16), icon_anchor=(55, 8),
-            class_name="bv-label")).add_to(group)
+                 class_name="bv-country", pane=BACKGROUND_PANE).add_to(group)
+    view = shapely.box(CENTER[1] - 1.2, CENTER[0] - 0.45, CENTER[1] + 1.2, CENTER[0] + 0.45)
+    for _, row in countries[countries["vintage"] == countries["vintage"].max()].iterrows():
+        inside = row.geometry.intersection(view)
+        if inside.is_empty:
+            continue
+        largest = max(shapely.get_parts(inside), key=lambda g: g.area)
+        point = largest.representative_point()
+        folium.Marker((point.y, point.x), icon=folium.DivIcon(
+            html=popups.label_html(row["name_en"].upper(), "#7d8790"), icon_size=(110, 16),
+            icon_anchor=(55, 8), class_name="bv-label")).add_to(group)
     return group
 
 
@@ -278,30 +386,65 @@ def marker_radius(killed: object) -> float:
 
 
 def incidents_group(incidents: pd.DataFrame) -> folium.FeatureGroup:
-    """One circle per incident: colour by type, size by killed, hollow and dashed if approximate.
+    """One circle per place: colour by type, size by killed, hollow and dashed if approximate.
 
-    Circles are Leaflet paths with the class ``bv-incident`` so a test can count them.
+    Incidents placed at the same point (the same village, say) share one
+    circle with a count, and its popup lists each of them by date, so none
+    hides under another. The circle takes the style of the deadliest (then
+    latest) incident there. Circles are Leaflet paths with the class
+    ``bv-incident`` so a test can count them.
     """
     group = folium.FeatureGroup(name="incidents")
-    for _, row in incidents.sort_values(["date_start", "id"]).iterrows():
-        color = EVENT_COLORS[row["event_type"]]
-        rough = row["location_precision"] in ROUGH_PRECISIONS
+    if incidents.empty:
+        return group
+    places = incidents.assign(_x=incidents.geometry.x.round(6), _y=incidents.geometry.y.round(6))
+    for (_x, _y), here in places.groupby(["_x", "_y"], sort=True):
+        here = here.sort_values(["date_start", "id"])
+        lead = here.assign(_k=here["killed_total"].fillna(0)).sort_values(["_k", "date_start"]).iloc[-1]
+        color = EVENT_COLORS[lead["event_type"]]
+        rough = lead["location_precision"] in ROUGH_PRECISIONS
+        killed = here["killed_total"].dropna()
+        location = (lead.geometry.y, lead.geometry.x)
         folium.CircleMarker(
-            location=(row.geometry.y, row.geometry.x),
-            radius=marker_radius(row["killed_total"]),
+            location=location,
+            radius=marker_radius(killed.sum() if len(killed) else None),
             color="#ffffff" if not rough else color,
             weight=1 if not rough else 2.5,
             dash_array="3 3" if rough else None,
             fill=True, fill_color=color, fill_opacity=0.85 if not rough else 0.25,
-            class_name=f"bv-incident bv-type-{row['event_type']}",
-            popup=folium.Popup(popups.incident_popup(row), max_width=420),
-            tooltip=folium.Tooltip(popups.incident_tooltip(row)),
+            class_name=f"bv-incident bv-type-{lead['event_type']}",
+            popup=folium.Popup(popups.incidents_popup([r for _, r in here.iterrows()]), max_width=440),
+            tooltip=folium.Tooltip(popups.incidents_tooltip([r for _, r in here.iterrows()])),
+        ).add_to(group)
+        if len(here) > 1:
+            folium.Marker(location, icon=folium.DivIcon(
+                html=f'<span class="bv-count">{len(here)}</span>', icon_size=(18, 14), icon_anchor=(-4, 16),
+                class_name="bv-count-icon")).add_to(group)
+    return group
+
+
+def empty_group(name: str) -> folium.FeatureGroup:
+    """A placeholder group, so the list of groups keeps its shape when a layer is off."""
+    return folium.FeatureGroup(name=name)
+
+
+def imported_group(imported: pd.DataFrame) -> folium.FeatureGroup:
+    """The user's imported incidents: black-ringed circles, so they never pass for built-in ones."""
+    group = folium.FeatureGroup(name="imported")
+    for _, row in imported.sort_values(["date_start", "id"]).iterrows():
+        color = EVENT_COLORS.get(row["event_type"], "#555555")
+        folium.CircleMarker(
+            location=(row.geometry.y, row.geometry.x), radius=marker_radius(row["killed_total"]),
+            color="#000000", weight=2, fill=True, fill_color=color, fill_opacity=0.6,
+            class_name="bv-imported",
+            popup=folium.Popup(popups.imported_popup(row), max_width=420),
+            tooltip=folium.Tooltip(popups.escape(f"Imported ({row['dataset']}): {row['place_reported'] or ''}")),
         ).add_to(group)
     return group
 
 
 def overlay_groups(frames: Mapping[str, pd.DataFrame], view: View) -> list[folium.FeatureGroup]:
-    """The feature groups for ``view``, bottom to top. Always the same list length and order.
+    """The date- and filter-dependent groups for ``view``, bottom to top; always the same list.
 
     Layers switched off are empty groups, so the structure the browser sees
     stays the same and nothing remounts.
@@ -309,21 +452,21 @@ def overlay_groups(frames: Mapping[str, pd.DataFrame], view: View) -> list[foliu
     layers = view.layers
     builders = [
         ("basemap", lambda: basemap_group(frames["countries"], view.basemap)),
-        ("differences", lambda: differences_group(frames["vintage_differences"])),
         ("enclaves", lambda: enclaves_group(frames["enclaves"], view.day)),
-        ("line2017", lambda: line2017_group(frames["border_lines"])),
         ("status", lambda: status_group(frames["border_status"], view.day)),
-        ("infrastructure", lambda: infrastructure_group(frames["infrastructure"])),
         ("crossings", lambda: crossings_group(frames["crossings"], view.day)),
         ("incidents", lambda: incidents_group(view.incidents)),
     ]
-    return [build() if key == "basemap" or key in layers else folium.FeatureGroup(name=key)
-            for key, build in builders]
+    groups = [build() if key == "basemap" or key in layers else empty_group(key) for key, build in builders]
+    for i, group in enumerate(groups):
+        stable_ids(group, prefix=f"g{i}x")
+    return groups
 
 
 def standalone_map(frames: Mapping[str, pd.DataFrame], view: View) -> folium.Map:
     """Base map and view groups as one self-contained folium map (for the HTML export)."""
-    m = base_map()
+    m = base_map(frames, view.layers)
+    frames = {**frames, "countries": display_countries(frames["countries"])}
     for group in overlay_groups(frames, view):
         group.add_to(m)
     return localise(m)

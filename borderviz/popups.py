@@ -104,19 +104,42 @@ def figures_html(figures: Iterable[Mapping[str, Any]] | None) -> str:
             "<th>reported by</th></tr>" + "".join(rows) + "</table>")
 
 
-STYLE = (
-    "<style>.bv-popup{font:13px/1.35 system-ui,sans-serif;max-width:380px}"
-    ".bv-popup h4{margin:0 0 4px;font-size:14px}.bv-popup .bv-meta{color:#555;margin:0 0 6px}"
+POPUP_CSS = (
+    ".bv-popup{font:13px/1.35 system-ui,sans-serif;max-width:380px}"
+    ".bv-popup h4{margin:0 0 4px;font-size:14px}.bv-many{max-height:340px;overflow-y:auto}"
+    ".bv-popup .bv-meta{color:#555;margin:0 0 6px}"
     ".bv-popup table{border-collapse:collapse;margin:4px 0}.bv-popup td,.bv-popup th{border:1px solid #ddd;"
-    "padding:1px 4px;font-size:12px;text-align:left}.bv-popup ol{padding-left:18px;margin:4px 0}</style>"
+    "padding:1px 4px;font-size:12px;text-align:left}.bv-popup ol{padding-left:18px;margin:4px 0}"
 )
+# POPUP_CSS travels once with the map (mapview.legend_html), not in every popup.
+
+
+def incidents_popup(rows: list[Mapping[str, Any]]) -> str:
+    """Popup for the incidents at one point: each in full, oldest first."""
+    if len(rows) == 1:
+        return incident_popup(rows[0])
+    head = f'<p class="bv-meta"><b>{len(rows)} incidents placed at this point</b> (scroll for all)</p>'
+    body = "<hr>".join(incident_body(r) for r in rows)
+    return f'<div class="bv-popup bv-many">{head}{body}</div>'
+
+
+def incidents_tooltip(rows: list[Mapping[str, Any]]) -> str:
+    if len(rows) == 1:
+        return incident_tooltip(rows[0])
+    first, last = rows[0]["date_start"], rows[-1]["date_start"]
+    return escape(f"{len(rows)} incidents here, {first:%d %b %Y} – {last:%d %b %Y}: "
+                  f"{rows[-1]['place_reported']}")
 
 
 def incident_popup(row: Mapping[str, Any]) -> str:
     """Popup for one incident: dates, place, precision, figures with who reported them, sources."""
+    return f'<div class="bv-popup">{incident_body(row)}</div>'
+
+
+def incident_body(row: Mapping[str, Any]) -> str:
+    """One incident's details (the inside of its popup)."""
     kind = EVENT_TYPE_LABELS.get(row["event_type"], row["event_type"])
     return (
-        f'{STYLE}<div class="bv-popup">'
         f"<h4>{escape(kind)}: {escape(row['place_reported'])}</h4>"
         f'<p class="bv-meta">{escape(_date_range(row["date_start"], row["date_end"], row["date_precision"]))}'
         f" · {escape(row['district'])}, {escape(row['region'])} ({escape(row['country'])})"
@@ -126,7 +149,7 @@ def incident_popup(row: Mapping[str, Any]) -> str:
         f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))}. "
         f"{escape(row['location_method'])}</p>"
         f"<b>Sources</b>{sources_html(row.get('sources'))}"
-        f"<p class=\"bv-meta\">id {escape(row['id'])}</p></div>"
+        f"<p class=\"bv-meta\">id {escape(row['id'])}</p>"
     )
 
 
@@ -146,7 +169,7 @@ def interval_text(start: Any, end: Any) -> str:
 
 def status_popup(row: Mapping[str, Any]) -> str:
     return (
-        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
+        f'<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
         f'<p class="bv-meta">{escape(row["status"].replace("_", " "))} '
         f"{escape(interval_text(row['date_start'], row['date_end']))} · "
         f"{escape(row['length_km'])} km drawn · geometry: {escape(row['geometry_basis'])}</p>"
@@ -164,7 +187,7 @@ def enclave_popup(row: Mapping[str, Any]) -> str:
                 f"{escape(row.get('valid_to_event'))}</p>"
     note = f"<p>{escape(row['note'])}</p>" if isinstance(row.get("note"), str) else ""
     return (
-        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name_en"])}</h4>'
+        f'<div class="bv-popup"><h4>{escape(row["name_en"])}</h4>'
         f'<p class="bv-meta">{names}</p>{other}'
         f"<p>Territory of {escape(row['owner'])} inside {escape(row['host'])} · "
         f"{escape(row['area_km2'])} km² in the {escape(row['vintage'])} OSM vintage</p>"
@@ -174,10 +197,10 @@ def enclave_popup(row: Mapping[str, Any]) -> str:
 
 def difference_popup(row: Mapping[str, Any]) -> str:
     return (
-        f'{STYLE}<div class="bv-popup"><h4>The two map versions disagree here</h4>'
+        f'<div class="bv-popup"><h4>The two map versions disagree here</h4>'
         f"<p>{escape(row['area_km2'])} km² that the 2017 OSM version puts in {escape(row['in_2017'])} "
         f"and the 2024 version in {escape(row['in_2024'])}. Near {escape(row['near'])}.</p>"
-        f'<p class="bv-meta">{escape(row["note"])}</p>'
+        f'<p class="bv-meta">Slivers under 0.1 km² are not drawn (see the layer notes).</p>'
         f"<b>Sources</b>{sources_html(row.get('sources'))}</div>"
     )
 
@@ -185,7 +208,7 @@ def difference_popup(row: Mapping[str, Any]) -> str:
 def crossing_popup(row: Mapping[str, Any]) -> str:
     note = f"<p>{escape(row['note'])}</p>" if isinstance(row.get("note"), str) else ""
     return (
-        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
+        f'<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
         f'<p class="bv-meta">{escape(row["kind"])} crossing · <b>{escape(row["status"])}</b> '
         f"{escape(interval_text(row['date_start'], row['date_end']))}</p>{note}"
         f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))}. "
@@ -202,7 +225,7 @@ def infrastructure_popup(row: Mapping[str, Any]) -> str:
         for e in row.get("events") or []
     )
     return (
-        f'{STYLE}<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
+        f'<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
         f"<p>{escape(row['description'])}</p>"
         + (f"<b>Events</b><ul>{events}</ul>" if events else "")
         + f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))}. "
@@ -215,3 +238,20 @@ def label_html(text: Any, color: str = "#222") -> str:
     """A map label (enclave names): escaped text in a halo so it reads on any background."""
     return (f'<div style="font:600 12px system-ui,sans-serif;color:{escape(color)};white-space:nowrap;'
             f'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">{escape(text)}</div>')
+
+
+def imported_popup(row: Mapping[str, Any]) -> str:
+    """Popup for an imported incident: everything from the user's file is escaped."""
+    duplicate = (f"<p><b>Possibly the same as</b> {escape(row['possible_duplicate_of'])}</p>"
+                 if isinstance(row.get("possible_duplicate_of"), str) else "")
+    killed = "" if pd.isna(row.get("killed_total")) else f" · killed: {escape(row['killed_total'])}"
+    return (
+        f'<div class="bv-popup"><h4>Imported ({escape(row["dataset"])}): '
+        f"{escape(row.get('place_reported') or row['source_id'])}</h4>"
+        f'<p class="bv-meta">{escape(_date_range(row["date_start"], row["date_end"], row["date_precision"]))}'
+        f" · {escape(row.get('source_event_type') or row['event_type'])}{killed}</p>"
+        f"<p>{escape(row.get('description') or '')}</p>{duplicate}"
+        f"<p class=\"bv-meta\">Location: {escape(precision_text(row['location_precision']))} "
+        f"({escape(row.get('source_precision') or '')}) · id {escape(row['source_id'])}</p>"
+        f"<b>Source</b>{sources_html(row.get('sources'))}</div>"
+    )

@@ -11,7 +11,7 @@ and a test keeps the two equal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- vocabularies -----------------------------------------------------------
 
@@ -51,7 +51,9 @@ DATE_PRECISIONS = ("day", "month", "year")
 LOCATION_PRECISIONS = ("exact", "settlement", "district", "approximate")
 # How far from its point a place of each precision may really be, in km.
 # Used to judge whether an incident is on the side of the line it claims.
-LOCATION_TOLERANCE_KM = {"exact": 0.5, "settlement": 2.0, "district": 30.0, "approximate": 5.0}
+# ("region" occurs only in imported data: a first-level division or coarser.)
+LOCATION_TOLERANCE_KM = {"exact": 0.5, "settlement": 2.0, "district": 30.0, "approximate": 5.0,
+                         "region": 100.0}
 CONFIDENCES = ("high", "medium", "low")
 MEASURES = ("killed", "injured", "displaced")
 QUALIFIERS = ("exact", "at_least", "about", "up_to")
@@ -92,6 +94,7 @@ class Field:
     choices: tuple | None = None
     minimum: float | None = None
     maximum: float | None = None
+    long_text: bool = False  # free text that may exceed 254 bytes (a Shapefile's limit)
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ _METHOD = Field(
     "str",
     "How the point was placed: the gazetteer row used, or the published coordinate or "
     "description it was derived from.",
+    long_text=True,
 )
 
 LAYERS: dict[str, LayerSpec] = {}
@@ -195,7 +199,7 @@ _register(
             Field("enclave", "str", "Exclave id for a perimeter; null for the main line.",
                   required=False),
             Field("length_km", "float", "Geodesic length on WGS84, km.", minimum=0),
-            Field("derivation", "str", "How the line was derived from the source polygons."),
+            Field("derivation", "str", "How the line was derived from the source polygons.", long_text=True),
             SOURCES,
         ),
     )
@@ -228,8 +232,8 @@ _register(
                   "the record (independence, 1991).", required=False),
             Field("valid_to", "date", "Day it ceased to be one (exclusive), null if it still is.",
                   required=False),
-            Field("valid_to_event", "str", "What ended it.", required=False),
-            Field("note", "str", "What to know about this polygon.", required=False),
+            Field("valid_to_event", "str", "What ended it.", required=False, long_text=True),
+            Field("note", "str", "What to know about this polygon.", required=False, long_text=True),
             SOURCES,
         ),
     )
@@ -252,7 +256,7 @@ _register(
                   choices=("KG", "TJ")),
             Field("area_km2", "float", "Geodesic area on WGS84, km².", minimum=0),
             Field("near", "str", "Nearest named place (gazetteer) to the patch.", required=False),
-            Field("note", "str", "What to know about this patch.", required=False),
+            Field("note", "str", "What to know about this patch.", required=False, long_text=True),
             SOURCES,
         ),
     )
@@ -282,7 +286,7 @@ _register(
                   "indicative: the part of it near the places named by the sources.",
                   choices=GEOMETRY_BASES),
             Field("length_km", "float", "Geodesic length of the drawn geometry, km.", minimum=0),
-            Field("description", "str", "What the sources say about this sector."),
+            Field("description", "str", "What the sources say about this sector.", long_text=True),
             SOURCES,
         ),
     )
@@ -309,7 +313,7 @@ _register(
             Field("event_type", "str", "What happened.", choices=EVENT_TYPES),
             Field("conflict", "str", "War this belongs to (see conflicts), if any.",
                   required=False),
-            Field("place_reported", "str", "The place as the sources name it."),
+            Field("place_reported", "str", "The place as the sources name it.", long_text=True),
             Field("country", "str", "Whose territory the place is in, as reported.",
                   choices=("KG", "TJ", "disputed")),
             Field("region", "str", "Oblast / viloyat."),
@@ -328,7 +332,7 @@ _register(
                   "null when none was reported.", required=False, minimum=0),
             Field("figures", "json", "Every casualty figure reported: a list of {side, measure, "
                   "value, qualifier, reported_by, reported_on, source}.", required=False),
-            Field("description", "str", "What happened, in our words."),
+            Field("description", "str", "What happened, in our words.", long_text=True),
             Field("confidence", "str", "high: independent sources agree; medium: one credible "
                   "source; low: one side's claim, disputed.", choices=CONFIDENCES),
             SOURCES,
@@ -374,7 +378,7 @@ _register(
             Field("name_ru", "str", "Name in Russian."),
             Field("date_start", "date", "First day."),
             Field("date_end", "date", "Last day (inclusive)."),
-            Field("description", "str", "What happened, in our words."),
+            Field("description", "str", "What happened, in our words.", long_text=True),
             SOURCES,
         ),
     )
@@ -401,7 +405,7 @@ _register(
                   required=False),
             Field("date_end", "date", "Day the interval ends (exclusive); null = still so.",
                   required=False),
-            Field("note", "str", "What to know about this interval.", required=False),
+            Field("note", "str", "What to know about this interval.", required=False, long_text=True),
             _PRECISION,
             _METHOD,
             SOURCES,
@@ -424,7 +428,7 @@ _register(
             Field("kind", "str", "What it is.", choices=INFRASTRUCTURE_KINDS),
             _PRECISION,
             _METHOD,
-            Field("description", "str", "Why it matters, in our words."),
+            Field("description", "str", "Why it matters, in our words.", long_text=True),
             Field("events", "json", "Dated events: a list of {date, what, source}.",
                   required=False),
             SOURCES,
@@ -446,7 +450,7 @@ _register(
             Field("date_end", "date", "Last day (inclusive)."),
             Field("kind", "str", "What kind of event.", choices=TIMELINE_KINDS),
             Field("title", "str", "Short title."),
-            Field("description", "str", "What happened, in our words."),
+            Field("description", "str", "What happened, in our words.", long_text=True),
             SOURCES,
         ),
     )
@@ -469,9 +473,9 @@ _register(
             Field("agreed_km", "float", "Agreed (delimited) km.", required=False, minimum=0),
             Field("disputed_km", "float", "Disputed or undelimited km.", required=False,
                   minimum=0),
-            Field("statement", "str", "The figure or fact as published."),
+            Field("statement", "str", "The figure or fact as published.", long_text=True),
             Field("who", "str", "Who said it."),
-            Field("note", "str", "What to know about this figure.", required=False),
+            Field("note", "str", "What to know about this figure.", required=False, long_text=True),
             SOURCES,
         ),
     )
@@ -489,17 +493,63 @@ _register(
         fields=(
             _id("Bibliography key, as in the `key` of each citation."),
             Field("publisher", "str", "Publisher or outlet."),
-            Field("title", "str", "Title as published ([brackets] when translated or described)."),
+            Field("title", "str", "Title as published ([brackets] when translated or described).",
+                  long_text=True),
             Field("author", "str", "Author(s), when given.", required=False),
             Field("date", "partial_date", "Publication date (YYYY-MM-DD, YYYY-MM or YYYY).",
                   required=False),
             Field("url", "str", "Where it was read."),
             Field("language", "str", "Language code.", required=False),
-            Field("note", "str", "What to know about this source.", required=False),
+            Field("note", "str", "What to know about this source.", required=False, long_text=True),
             Field("cited_in", "str", "Layers citing it, with counts, e.g. 'incidents: 3'."),
         ),
     )
 )
+
+
+IMPORT_PRECISIONS = (*LOCATION_PRECISIONS, "region")
+IMPORT_COUNTRIES = ("KG", "TJ", "UZ", "disputed", "other")
+
+# A user's own incidents (ACLED, UCDP GED or a generic file) mapped onto the
+# incident schema. Not a file in data/: it lives in the app's session and in
+# exports. The source dataset's ids, precision codes and raw fields are kept.
+IMPORTED_INCIDENTS = LayerSpec(
+    name="imported_incidents",
+    file="imported_incidents.geojson",
+    title="Imported incidents",
+    doc="Incidents from a file the user brought, mapped onto the incident schema.",
+    geometry=("Point",),
+    interval=("date_start", "date_end"),
+    fields=(
+        _id("Row id: dataset and the source's own id."),
+        Field("dataset", "str", "Where the rows come from.", choices=("acled", "ucdp", "file")),
+        Field("source_id", "str", "The row's id in the source dataset."),
+        Field("date_start", "date", "First day."),
+        Field("date_end", "date", "Last day (inclusive)."),
+        Field("date_precision", "str", "How exactly the date is known.", choices=DATE_PRECISIONS),
+        Field("event_type", "str", "Mapped onto borderviz's types ('other' when none fits).",
+              choices=(*EVENT_TYPES, "other")),
+        Field("source_event_type", "str", "The event type as the source gives it.", required=False),
+        Field("place_reported", "str", "The place as the source names it.", required=False,
+              long_text=True),
+        Field("country", "str", "Country of the place.", choices=IMPORT_COUNTRIES),
+        Field("region", "str", "First-level division.", required=False),
+        Field("district", "str", "Second-level division.", required=False),
+        Field("location_precision", "str", "Mapped from the source's precision code.",
+              choices=IMPORT_PRECISIONS),
+        Field("source_precision", "str", "The source's own precision codes, e.g. 'geo_precision 2'.",
+              required=False),
+        Field("killed_total", "int", "Fatalities as the source gives them (best estimate).",
+              required=False, minimum=0),
+        Field("description", "str", "The source's notes or headline.", required=False, long_text=True),
+        Field("possible_duplicate_of", "str", "Built-in incidents within a day and 5 km.",
+              required=False),
+        Field("source_fields", "json", "The source row's original fields.", required=False),
+        SOURCES,
+    ),
+)
+
+ALL_SPECS: dict[str, LayerSpec] = {**LAYERS, IMPORTED_INCIDENTS.name: IMPORTED_INCIDENTS}
 
 
 def schema_markdown() -> str:

@@ -98,12 +98,12 @@ def counts_by_period(incidents: pd.DataFrame, freq: str = "MS",
                      start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
     """Number of incidents per period (``MS`` months, ``W-MON`` weeks) and event type.
 
-    Long form (period, event_type, events) for a stacked chart; empty periods
-    within [start, end] appear with zero so the time axis has no gaps.
+    Long form (period, period_end, event_type, events) for a stacked chart;
+    empty periods within [start, end] appear with zero so the axis has no gaps.
     """
     columns = ["period", "event_type", "events"]
     if incidents.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=[*columns, "period_end"])
     period = incidents["date_start"].dt.to_period(freq[0] if freq.startswith("M") else "W-SUN")
     counts = (incidents.assign(period=period.dt.start_time)
               .groupby(["period", "event_type"]).size().rename("events").reset_index())
@@ -114,7 +114,9 @@ def counts_by_period(incidents: pd.DataFrame, freq: str = "MS",
     grid = pd.MultiIndex.from_product([full, types], names=["period", "event_type"])
     merged = counts.set_index(["period", "event_type"]).reindex(
         grid.union(counts.set_index(["period", "event_type"]).index), fill_value=0)
-    return merged.reset_index()[columns]
+    out = merged.reset_index()[columns]
+    step = pd.DateOffset(months=1) if freq.startswith("M") else pd.DateOffset(weeks=1)
+    return out.assign(period_end=out["period"] + step)
 
 
 def date_span(frames: Iterable[pd.DataFrame]) -> tuple[dt.date, dt.date]:
@@ -123,3 +125,27 @@ def date_span(frames: Iterable[pd.DataFrame]) -> tuple[dt.date, dt.date]:
     starts = [f["date_start"].min() for f in frames if not f.empty]
     ends = [f["date_end"].max() for f in frames if not f.empty]
     return min(starts).date(), max(ends).date()
+
+
+def layer_selection(frames: dict[str, pd.DataFrame], name: str, start: DateLike, end: DateLike,
+                    incidents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What an export of layer ``name`` holds for the days [start, end].
+
+    Incidents: the given (already filtered) selection, or all in the range.
+    Dated events (wars, timeline events, casualty reports of selected
+    incidents): those in the range. States (border status, crossings,
+    enclaves): as they were on ``end``. Everything else: the whole layer.
+    """
+    frame = frames[name]
+    if name == "incidents":
+        return incidents if incidents is not None else in_range(frame, start, end)
+    if name in ("conflicts", "timeline_events"):
+        return in_range(frame, start, end)
+    if name == "casualty_reports":
+        chosen = incidents if incidents is not None else in_range(frames["incidents"], start, end)
+        wars = in_range(frames["conflicts"], start, end)
+        keep = frame["subject"].isin(set(chosen["id"]) | set(wars["id"]))
+        return frame[keep]
+    if LAYERS[name].interval:
+        return as_of(frame, end, name)
+    return frame

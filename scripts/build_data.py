@@ -167,7 +167,7 @@ def build_geography(b: Build, research: rs.Research, vintages: dict[int, geograp
             }, poly)
 
     drawn = {r["enclave"] for r in b.rows.get("enclaves", [])}
-    for meta, anchor in anchors:
+    for _meta, anchor in anchors:
         if anchor.enclave not in drawn:
             b.problems.append(Problem("data/research/context.yaml", f"enclave {anchor.enclave!r}",
                                       f"its anchor lies in no {anchor.owner} polygon inside "

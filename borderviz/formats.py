@@ -1,0 +1,597 @@
+"""Export layers, and what each format keeps.
+
+:data:`FORMATS` is the one table of what every format keeps and loses. The
+round-trip tests are generated from it: each layer is written, read back with
+geopandas, and compared after the losses the table declares (``read_back``),
+so an undeclared loss fails a test. The README's format table is generated
+from it too.
+
+An export is a :class:`Bundle` of named files: the data, and for formats with
+no place for metadata, a ``provenance.json`` sidecar. One file is delivered as
+is; several are zipped.
+
+>>> FORMATS["shp"].read_back["date"]
+'text'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import pyogrio
+import shapely
+from defusedxml import ElementTree as safe_xml
+
+from . import __version__
+from .errors import ExportError
+from .layers import data_dir, dump_geojson, record_values
+from .schema import ALL_SPECS, LAYERS, LayerSpec
+
+# How a column of each kind comes back when the file is read with geopandas:
+#   same      equal value and type
+#   float     numbers come back as floats (nullable ints; nulls as NaN)
+#   datetime  dates come back as timestamps (compare the day)
+#   text      comes back as text: ISO dates, numbers as written
+#   json_text lists/objects come back as JSON text (json.loads gives the value)
+KINDS = ("str", "int", "float", "date", "partial_date", "json", "sources")
+
+
+@dataclass(frozen=True)
+class Format:
+    """One export format: file, where provenance goes, and what survives a round trip."""
+
+    key: str
+    label: str
+    extension: str
+    mime: str
+    metadata: str
+    read_back: Mapping[str, str]
+    keeps: Mapping[str, str] = field(default_factory=dict)
+    renames: Mapping[str, str] = field(default_factory=dict)  # column -> name a reader sees
+
+    @property
+    def note(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.keeps.items())
+
+
+FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        Format(
+            "geojson", "GeoJSON (RFC 7946)", ".geojson", "application/geo+json",
+            "a `borderviz` member of each FeatureCollection",
+            {"str": "same", "int": "float", "float": "same", "date": "datetime", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "all kept; lists as JSON arrays (GDAL reads them back as JSON text, and whole "
+                       "numbers in a column with nulls as floats)",
+             "geometry": "any type, mixed kept; lon/lat, polygons wound per RFC 7946",
+             "field names": "kept", "non-Latin text": "kept (UTF-8)",
+             "layers": "one per file; several are zipped"},
+        ),
+        Format(
+            "gpkg", "GeoPackage", ".gpkg", "application/geopackage+sqlite3",
+            "dataset metadata (gpkg_metadata) and a `borderviz_provenance` table",
+            {"str": "same", "int": "float", "float": "same", "date": "datetime", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "all kept; lists as JSON text; whole numbers in a column with nulls read back "
+                       "as floats", "geometry": "one type per table (mixed tables as generic geometry)",
+             "field names": "kept", "non-Latin text": "kept", "layers": "several in one file"},
+        ),
+        Format(
+            "parquet", "GeoParquet", ".parquet", "application/vnd.apache.parquet",
+            "the `borderviz_provenance` key of the Parquet schema metadata",
+            {"str": "same", "int": "same", "float": "same", "date": "datetime", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "all kept with their types (nullable integers stay integers); lists as JSON text",
+             "geometry": "any type, mixed kept", "field names": "kept", "non-Latin text": "kept",
+             "layers": "one per file; several are zipped"},
+        ),
+        Format(
+            "kml", "KML (Google Earth)", ".kml", "application/vnd.google-earth.kml+xml",
+            "the KML Document's description",
+            {"str": "same", "int": "text", "float": "float", "date": "text", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "kept as text in ExtendedData (names and dates as text)",
+             "geometry": "kept; GDAL may read polygons back as 3D (z = 0)",
+             "field names": "kept, but a `name` column becomes each placemark's name (read back as "
+                            "`Name`); GDAL adds about 12 KML columns (Name, description, ...)",
+             "non-Latin text": "kept", "layers": "several in one file (one Folder each); tables are "
+                                                  "left out"},
+            renames={"name": "Name"},
+        ),
+        Format(
+            "csv", "CSV", ".csv", "text/csv",
+            "a `provenance.json` file beside the CSV (the download is a zip)",
+            {"str": "same", "int": "text", "float": "text", "date": "text", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "all kept as text; lists as JSON text",
+             "geometry": "points as latitude/longitude columns; lines and polygons as WKT",
+             "field names": "kept", "non-Latin text": "kept (UTF-8)",
+             "layers": "one per file, zipped with the provenance"},
+        ),
+        Format(
+            "shp", "Shapefile (zipped)", ".zip", "application/zip",
+            "a `provenance.json` file in the zip",
+            {"str": "same", "int": "float", "float": "same", "date": "text", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "whole numbers as floats; dates as ISO text; long free text and lists are moved "
+                       "to `<layer>.text.csv` (joined by id) instead of being cut at 254 bytes; any other "
+                       "text over 254 bytes makes the export fail",
+             "geometry": "one type per file: mixed layers are split (`<layer>_point`, `<layer>_line`)",
+             "field names": "mapped to unique names of at most 10 characters; the map is "
+                            "`<layer>.fields.csv` in the zip",
+             "non-Latin text": "kept (UTF-8, with a .cpg file)",
+             "layers": "several in one zip; tables are left out"},
+        ),
+        Format(
+            "html", "Standalone HTML map", ".html", "text/html",
+            "a visible attribution panel and a `borderviz-provenance` JSON script element",
+            {},
+            {"values": "shown in popups (escaped), not as a table",
+             "geometry": "drawn on the map; no tiles are needed to read it (only basemap tiles use the "
+                         "network)", "layers": "all selected layers on one map"},
+        ),
+    )
+}
+
+
+# --- provenance ---------------------------------------------------------------------
+
+ATTRIBUTION = {
+    "OpenStreetMap": ("Map data © OpenStreetMap contributors, ODbL 1.0",
+                      "https://www.openstreetmap.org/copyright"),
+    "GeoNames": ("Places from Who's On First (CC0) and GeoNames (CC BY 4.0)", "https://www.geonames.org/"),
+    "borderviz": ("Researched records © borderviz, CC BY 4.0; cite the sources listed on each record",
+                  "https://creativecommons.org/licenses/by/4.0/"),
+}
+
+
+def data_version(directory: Path | None = None) -> str:
+    """A short hash of the layer files, so an export says exactly which data it came from."""
+    digest = hashlib.sha256()
+    folder = directory or data_dir()
+    for spec in LAYERS.values():
+        path = folder / spec.file
+        if path.exists():
+            digest.update(spec.file.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def provenance(layer_names: list[str], filters: Mapping[str, Any] | None = None,
+               now: dt.datetime | None = None, extra_attribution: list[dict[str, str]] | None = None,
+               version: str | None = None) -> dict[str, Any]:
+    """What an export says about itself: layers, filters, time, data version, licences."""
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    return {
+        "generator": f"borderviz {__version__}",
+        "exported_at": stamp.isoformat().replace("+00:00", "Z"),
+        "data_version": version or data_version(),
+        "layers": list(layer_names),
+        "filters": dict(filters or {}),
+        "crs": "EPSG:4326",
+        "attribution": [{"text": t, "url": u} for t, u in ATTRIBUTION.values()] + list(extra_attribution or []),
+        "sources": "Each feature's `sources` lists the publications it rests on; data/bibliography.csv "
+                   "in the borderviz repository lists them all.",
+    }
+
+
+# --- bundles ---------------------------------------------------------------------------
+
+
+@dataclass
+class Bundle:
+    """The files of one export, by name."""
+
+    files: dict[str, bytes]
+    fmt: str
+
+    def single(self, stem: str = "borderviz-export") -> tuple[str, bytes, str]:
+        """(file name, bytes, MIME type) to hand to a user: the one file, or a zip of all."""
+        if len(self.files) == 1:
+            name, data = next(iter(self.files.items()))
+            return name, data, FORMATS[self.fmt].mime
+        return f"{stem}-{self.fmt}.zip", zip_bytes(self.files), "application/zip"
+
+
+def download_name(fmt: str, layer_names: list[str], stem: str = "borderviz-export") -> str:
+    """The file name :meth:`Bundle.single` will give, known before the export is built."""
+    single = {"gpkg": "borderviz.gpkg", "kml": "borderviz.kml", "html": "borderviz-map.html"}
+    if fmt in single:
+        return single[fmt]
+    if fmt in ("geojson", "parquet") and len(layer_names) == 1:
+        return f"{layer_names[0]}{FORMATS[fmt].extension}"
+    return f"{stem}-{fmt}.zip"
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in sorted(files.items()):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+# --- values as each format holds them --------------------------------------------------
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def flat_frame(frame: gpd.GeoDataFrame | pd.DataFrame, spec: LayerSpec, *, dates_as_text: bool,
+               everything_text: bool = False) -> gpd.GeoDataFrame | pd.DataFrame:
+    """The frame with lists as JSON text, and dates (or all values) as text when asked."""
+    out = frame.copy()
+    for f in spec.fields:
+        if f.name not in out:
+            continue
+        col = out[f.name]
+        if f.kind in ("json", "sources"):
+            out[f.name] = pd.Series([_json_text(v) for v in col], index=out.index, dtype=object)
+        elif f.kind == "date" and (dates_as_text or everything_text):
+            out[f.name] = pd.Series([None if pd.isna(v) else f"{v:%Y-%m-%d}" for v in col],
+                                    index=out.index, dtype=object)
+        elif everything_text and f.kind in ("int", "float"):
+            out[f.name] = pd.Series([None if pd.isna(v) else str(v) for v in col],
+                                    index=out.index, dtype=object)
+    return out
+
+
+def _tmp(suffix: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="borderviz-"))
+    return folder / f"export{suffix}"
+
+
+# --- writers ------------------------------------------------------------------------------
+
+
+def _geojson(frames, prov) -> dict[str, bytes]:
+    files = {}
+    for name, frame in frames.items():
+        spec = ALL_SPECS[name]
+        rows = [record_values(spec, r) for r in frame.to_dict("records")]
+        geoms = [shapely.orient_polygons(g) for g in frame.geometry] if spec.geometry else []
+        if spec.geometry is None:
+            geoms = [None] * len(rows)
+        text = dump_geojson(spec, rows, geoms, extra={"borderviz": prov})
+        files[f"{name}.geojson"] = text.encode("utf-8")
+    return files
+
+
+def _gpkg(frames, prov) -> dict[str, bytes]:
+    path = _tmp(".gpkg")
+    meta = json.dumps(prov, ensure_ascii=False)
+    for name, frame in frames.items():
+        spec = ALL_SPECS[name]
+        flat = flat_frame(frame, spec, dates_as_text=False)
+        pyogrio.write_dataframe(flat if spec.geometry else pd.DataFrame(flat), path, layer=name,
+                                driver="GPKG", dataset_metadata={"borderviz_provenance": meta},
+                                layer_metadata={"borderviz_provenance": meta}, promote_to_multi=False)
+    table = pd.DataFrame({"key": list(prov), "value": [json.dumps(v, ensure_ascii=False) for v in prov.values()]})
+    pyogrio.write_dataframe(table, path, layer="borderviz_provenance", driver="GPKG")
+    return {"borderviz.gpkg": path.read_bytes()}
+
+
+def _parquet(frames, prov) -> dict[str, bytes]:
+    files = {}
+    for name, frame in frames.items():
+        spec = ALL_SPECS[name]
+        flat = flat_frame(frame, spec, dates_as_text=False)
+        path = _tmp(".parquet")
+        if spec.geometry is None:
+            pd.DataFrame(flat).to_parquet(path, index=False)
+        else:
+            flat.to_parquet(path, index=False, schema_version="1.1.0")
+        table = pq.read_table(path)
+        meta = dict(table.schema.metadata or {})
+        meta[b"borderviz_provenance"] = json.dumps(prov, ensure_ascii=False).encode("utf-8")
+        pq.write_table(table.replace_schema_metadata(meta), path)
+        files[f"{name}.parquet"] = path.read_bytes()
+    return files
+
+
+def _label(row: Mapping[str, Any], name: str) -> str:
+    for col in ("place_reported", "name", "name_en", "title", "id"):
+        if col in row and isinstance(row[col], str) and row[col]:
+            prefix = f"{row['date_start']:%Y-%m-%d} " if name == "incidents" else ""
+            return prefix + row[col]
+    return name
+
+
+def _spatial_only(frames, fmt: str) -> dict:
+    """The layers a geometry-only format can hold; refuse an export that would hold none."""
+    spatial = {n: f for n, f in frames.items() if ALL_SPECS[n].geometry}
+    if not spatial:
+        raise ExportError(f"{FORMATS[fmt].label} holds only layers with geometry; "
+                          f"{', '.join(frames)} {'is a table' if len(frames) == 1 else 'are tables'}. "
+                          "Choose GeoJSON, GeoPackage, GeoParquet or CSV.")
+    return spatial
+
+
+def _kml(frames, prov) -> dict[str, bytes]:
+    path = _tmp(".kml")
+    description = ("borderviz export. " + " · ".join(a["text"] for a in prov["attribution"]) +
+                   "\nProvenance: " + json.dumps(prov, ensure_ascii=False))
+    for i, (name, frame) in enumerate(_spatial_only(frames, "kml").items()):
+        spec = ALL_SPECS[name]
+        flat = flat_frame(frame, spec, dates_as_text=True)
+        if "name" not in flat.columns:  # a layer's own name column names its placemarks
+            flat.insert(0, "Name", [_label(r, name) for r in frame.to_dict("records")])
+        options = {"NAME": "borderviz export", "DESCRIPTION": description} if i == 0 else None
+        pyogrio.write_dataframe(flat, path, layer=name, driver="LIBKML", dataset_options=options,
+                                append=i > 0)
+    return {"borderviz.kml": path.read_bytes()}
+
+
+def _csv(frames, prov) -> dict[str, bytes]:
+    files = {"provenance.json": json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8")}
+    for name, frame in frames.items():
+        spec = ALL_SPECS[name]
+        flat = pd.DataFrame(flat_frame(frame, spec, dates_as_text=True))
+        if spec.geometry:
+            geoms = frame.geometry
+            if set(geoms.geom_type) == {"Point"}:
+                flat["latitude"] = [round(g.y, 7) for g in geoms]
+                flat["longitude"] = [round(g.x, 7) for g in geoms]
+            else:
+                flat["wkt"] = [g.wkt for g in geoms]
+            flat = flat.drop(columns="geometry")
+        files[f"{name}.csv"] = flat.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return files
+
+
+SHP_TEXT_LIMIT = 254
+
+
+def shapefile_names(columns: list[str]) -> dict[str, str]:
+    """Unique field names of at most 10 characters for ``columns`` (order-stable).
+
+    >>> shapefile_names(["displaced_kg", "displaced_tj", "id"])
+    {'displaced_kg': 'displace01', 'displaced_tj': 'displace02', 'id': 'id'}
+    """
+    clash: dict[str, list[str]] = {}
+    for col in columns:
+        clash.setdefault(col[:10].lower(), []).append(col)
+    out = {col: col[:10] for col in columns if len(clash[col[:10].lower()]) == 1}
+    taken = {name.lower() for name in out.values()}
+    counter = 0
+    for col in columns:
+        if col in out:
+            continue
+        while True:
+            counter += 1
+            digits = str(counter)
+            candidate = f"{col[:10 - max(2, len(digits))]}{counter:02d}"
+            if candidate.lower() not in taken:
+                break
+        out[col] = candidate
+        taken.add(candidate.lower())
+    return {col: out[col] for col in columns}
+
+
+def _shp(frames, prov) -> dict[str, bytes]:
+    files = {"provenance.json": json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8")}
+    prepared, problems = [], []
+    for name, frame in _spatial_only(frames, "shp").items():
+        spec = ALL_SPECS[name]
+        moved = [f.name for f in spec.fields if f.kind in ("json", "sources") or f.long_text]
+        flat = flat_frame(frame, spec, dates_as_text=True)
+        text = pd.DataFrame(flat[[spec.id_field, *moved]])
+        flat = flat.drop(columns=moved)
+        for col in flat.columns:
+            if col == "geometry" or flat[col].dtype != object:
+                continue
+            for ident, value in zip(flat[spec.id_field], flat[col], strict=True):
+                if isinstance(value, str) and len(value.encode("utf-8")) > SHP_TEXT_LIMIT:
+                    problems.append(f"{name}, id {ident!r}: {col} is {len(value.encode('utf-8'))} bytes; "
+                                    f"a Shapefile field holds {SHP_TEXT_LIMIT}")
+        prepared.append((name, flat, text))
+    if problems:  # refuse before writing anything
+        raise ExportError("Shapefile export refused: text would be cut.\n  " + "\n  ".join(problems))
+    kinds = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
+             "Polygon": "polygon", "MultiPolygon": "polygon"}
+    for name, flat, text in prepared:
+        names = shapefile_names([c for c in flat.columns if c != "geometry"])
+        mapping = pd.DataFrame({"shapefile_field": list(names.values()), "column": list(names)})
+        files[f"{name}.fields.csv"] = mapping.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        files[f"{name}.text.csv"] = text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        flat = flat.rename(columns=names)
+        groups = flat.geometry.geom_type.map(kinds)
+        for kind in sorted(groups.unique()):
+            part = flat[groups == kind]
+            stem = name if groups.nunique() == 1 else f"{name}_{kind}"
+            path = _tmp(".shp")
+            pyogrio.write_dataframe(part, path, driver="ESRI Shapefile", encoding="UTF-8",
+                                    promote_to_multi=kind != "point")
+            for sibling in path.parent.iterdir():
+                files[f"{stem}{sibling.suffix}"] = sibling.read_bytes()
+    return files
+
+
+def _html(frames, prov, view=None) -> dict[str, bytes]:
+    from .assets import inline
+    from .mapview import View, standalone_map
+    from .popups import escape, link
+
+    base = {name: frames.get(name) for name in LAYERS}
+    loaded = _full_frames()
+    for name, frame in base.items():
+        if frame is None:
+            base[name] = loaded[name]
+    incidents = frames.get("incidents", loaded["incidents"].iloc[0:0])
+    layers = {"status", "enclaves", "crossings", "infrastructure", "differences", "incidents"}
+    day = pd.Timestamp(prov["filters"].get("to") or dt.date.today())
+    v = view or View(day=day, incidents=incidents, layers=frozenset(layers), basemap="none")
+    m = standalone_map(base, v)
+    if "imported_incidents" in frames:
+        from .mapview import imported_group
+
+        imported_group(frames["imported_incidents"]).add_to(m)
+    html = m.get_root().render()
+    attribution = " · ".join(link(a["url"], a["text"]) for a in prov["attribution"])
+    filters = escape(json.dumps(prov["filters"], ensure_ascii=False))
+    panel = (f'<div style="position:fixed;bottom:0;right:0;z-index:1001;background:rgba(255,255,255,.9);'
+             f'font:11px system-ui,sans-serif;padding:3px 6px;max-width:60%">borderviz export '
+             f"{escape(prov['exported_at'])} · data {escape(prov['data_version'])} · filters {filters}"
+             f"<br>{attribution}</div>")
+    meta = json.dumps(prov, ensure_ascii=False).replace("<", "\\u003c")
+    html = html.replace("</body>", f'{panel}<script type="application/json" id="borderviz-provenance">'
+                                   f"{meta}</script></body>", 1)
+    return {"borderviz-map.html": inline(html).encode("utf-8")}
+
+
+_WRITERS = {"geojson": _geojson, "gpkg": _gpkg, "parquet": _parquet, "kml": _kml, "csv": _csv,
+            "shp": _shp}
+
+
+def _full_frames():
+    from .layers import load_all
+
+    return load_all()
+
+
+def export(frames: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], fmt: str,
+           filters: Mapping[str, Any] | None = None, now: dt.datetime | None = None,
+           extra_attribution: list[dict[str, str]] | None = None, view: Any = None) -> Bundle:
+    """Write ``frames`` ({layer name: frame}) as ``fmt``; raise ExportError if it would lose data.
+
+    Layers without geometry are included in formats that can hold tables
+    (GeoJSON with null geometry, GeoPackage, GeoParquet, CSV) and skipped in
+    KML and Shapefile.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    unknown = [n for n in frames if n not in ALL_SPECS]
+    if unknown:
+        raise ExportError(f"unknown layer(s): {', '.join(unknown)}")
+    prov = provenance(list(frames), filters, now, extra_attribution)
+    if fmt == "html":
+        return Bundle(_html(dict(frames), prov, view), fmt)
+    return Bundle(_WRITERS[fmt](dict(frames), prov), fmt)
+
+
+def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
+    """Write an export to ``path``. A .zip path gets a zip; otherwise the data file goes to
+    ``path`` and any sidecar files beside it (``<stem>.<name>``). Returns the files written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".zip" or (bundle.fmt == "shp"):
+        path.write_bytes(zip_bytes(bundle.files))
+        return [path]
+    data = [n for n in bundle.files if not n.endswith(("provenance.json",))]
+    if len(data) != 1:
+        raise ExportError(f"{len(data)} files in this export ({', '.join(sorted(data))}); "
+                          f"give an output path ending in .zip")
+    written = [path]
+    path.write_bytes(bundle.files[data[0]])
+    for name, content in bundle.files.items():
+        if name != data[0]:
+            side = path.with_name(f"{path.stem}.{name}")
+            side.write_bytes(content)
+            written.append(side)
+    return written
+
+
+# --- reading an export back (round trips, and opening our own files) -----------------------
+
+
+def read_back(bundle: Bundle) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
+    """Read the layers of an export with geopandas/pandas, as a user would.
+
+    Columns the format table says a reader sees under another name
+    (``Format.renames``) are given their own names back.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="borderviz-read-"))
+    for name, data in bundle.files.items():
+        (folder / name).write_bytes(data)
+    out: dict[str, Any] = {}
+    if bundle.fmt in ("gpkg", "kml"):
+        path = folder / next(iter(bundle.files))
+        for layer, _geom in pyogrio.list_layers(path):
+            if layer != "borderviz_provenance":
+                out[layer] = gpd.read_file(path, layer=layer)
+    elif bundle.fmt == "geojson":
+        for name in bundle.files:
+            out[Path(name).stem] = gpd.read_file(folder / name)
+    elif bundle.fmt == "parquet":
+        for name in bundle.files:
+            spec = ALL_SPECS[Path(name).stem]
+            out[spec.name] = gpd.read_parquet(folder / name) if spec.geometry else pd.read_parquet(folder / name)
+    elif bundle.fmt == "csv":
+        for name in bundle.files:
+            if name.endswith(".csv"):
+                out[Path(name).stem] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
+                                                   na_values=[""])
+    elif bundle.fmt == "shp":
+        for name in bundle.files:
+            if name.endswith(".shp"):
+                out[Path(name).stem] = gpd.read_file(folder / name)
+            elif name.endswith((".fields.csv", ".text.csv")):
+                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False, na_values=[""])
+    renames = FORMATS[bundle.fmt].renames
+    for layer, frame in out.items():
+        spec = ALL_SPECS.get(layer)
+        back = {seen: own for own, seen in renames.items() if spec is not None and own in spec.columns}
+        if back:
+            out[layer] = frame.drop(columns=[c for c in back.values() if c in frame]).rename(columns=back)
+    return out
+
+
+def provenance_of(bundle: Bundle) -> dict[str, Any]:
+    """The provenance an export carries, read from wherever its format keeps it."""
+    files = bundle.files
+    if "provenance.json" in files:
+        return json.loads(files["provenance.json"])
+    name, data = next(iter(files.items()))
+    if bundle.fmt == "geojson":
+        return json.loads(data)["borderviz"]
+    if bundle.fmt == "parquet":
+        return json.loads(pq.read_schema(io.BytesIO(data)).metadata[b"borderviz_provenance"])
+    if bundle.fmt == "gpkg":
+        path = _tmp(".gpkg")
+        path.write_bytes(data)
+        info = pyogrio.read_info(path, layer="borderviz_provenance")
+        return json.loads(info["dataset_metadata"]["borderviz_provenance"])
+    if bundle.fmt == "kml":
+        root = safe_xml.fromstring(data)
+        for element in root.iter():
+            if element.tag.endswith("Document"):
+                for child in element:
+                    if child.tag.endswith("description") and "Provenance: " in (child.text or ""):
+                        return json.loads(child.text.split("Provenance: ", 1)[1])
+        return {}
+    if bundle.fmt == "html":
+        match = re.search(r'<script type="application/json" id="borderviz-provenance">(.*?)</script>',
+                          data.decode("utf-8"), re.S)
+        return json.loads(match.group(1)) if match else {}
+    raise ExportError(f"no provenance found in {name}")
+
+
+def formats_markdown() -> str:
+    """The README's table of what each format keeps, from FORMATS."""
+    aspects = ("values", "geometry", "field names", "non-Latin text", "layers")
+    lines = ["| format | file | provenance | " + " | ".join(aspects) + " |",
+             "|---" * (3 + len(aspects)) + "|"]
+    for f in FORMATS.values():
+        cells = [f.keeps.get(a, "") for a in aspects]
+        lines.append(f"| {f.label} (`{f.key}`) | `{f.extension}` | {f.metadata} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,107 @@
+"""Widget logic of app.py, through Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from borderviz import timeline
+
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app(repo):
+    at = AppTest.from_file(str(repo / "app.py"), default_timeout=TIMEOUT)
+    return at
+
+
+def _map(at) -> dict:
+    """The st_folium component's arguments: script, feature groups, assets, key."""
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_app_opens_on_the_whole_record(app, frames):
+    app.run()
+    assert not app.exception
+    assert _metric(app, "Incidents") == str(len(frames["incidents"]))
+    assert app.info[0].value.startswith("As of")
+    args = _map(app)
+    assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+    assert args["returned_objects"] == []
+
+
+def test_a_preset_sets_the_dates_and_the_url(app, frames):
+    app.run()
+    app.selectbox(key="preset").select("war-2022-09").run()
+    assert app.slider(key="dates").value == (dt.date(2022, 9, 14), dt.date(2022, 9, 20))
+    expected = len(timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20"))
+    assert _metric(app, "Incidents") == str(expected)
+    assert app.query_params["start"] == ["2022-09-14"] or app.query_params["start"] == "2022-09-14"
+    assert "519 km agreed of 972 km" in app.info[0].value
+
+
+def test_filters_change_what_is_drawn_without_remounting(app):
+    app.run()
+    before = _map(app)
+    app.selectbox(key="preset").select("war-2021-04").run()
+    app.multiselect(key="types").select("destruction").run()
+    after = _map(app)
+    assert after["key"] == before["key"]
+    assert after["feature_group"] != before["feature_group"]
+    assert after["feature_group"].count("bv-incident") < before["feature_group"].count("bv-incident")
+
+
+def test_a_link_reopens_the_same_view(app):
+    app.query_params.update({"start": "2021-04-28", "end": "2021-05-01", "types": "armed_clash,shooting",
+                             "countries": "KG", "layers": "status,incidents", "basemap": "none"})
+    app.run()
+    assert app.slider(key="dates").value == (dt.date(2021, 4, 28), dt.date(2021, 5, 1))
+    assert app.multiselect(key="types").value == ["armed_clash", "shooting"]
+    assert app.multiselect(key="countries").value == ["KG"]
+    assert app.radio(key="basemap").value == "none"
+    assert app.selectbox(key="preset").value == "war-2021-04"
+    assert "tileLayer" not in _map(app)["feature_group"]
+
+
+def test_a_mangled_link_still_opens_and_says_what_was_ignored(app):
+    app.query_params.update({"start": "last tuesday", "types": "bombing"})
+    app.run()
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "last tuesday" in warnings and "bombing" in warnings
+
+
+def test_the_border_status_follows_the_end_date(app):
+    app.query_params.update({"start": "2024-01-01", "end": "2025-06-01"})
+    app.run()
+    groups = _map(app)["feature_group"]
+    assert "bv-status-agreed" in groups and "bv-status-disputed" not in groups
+
+
+def test_play_steps_the_end_date_to_the_last_day(app):
+    app.query_params.update({"start": "2025-01-01", "end": "2025-06-01"})
+    app.run()
+    app.selectbox(key="play_step").select("year")
+    app.button(key="play").click().run(timeout=TIMEOUT)
+    assert app.slider(key="dates").value[1] == dt.date.today()
+    assert app.session_state["playing"] is False
+
+
+def test_broken_data_shows_an_error_and_the_app_keeps_running(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("BORDERVIZ_DATA", str(tmp_path))
+    from app_cache import clear_caches
+
+    clear_caches()
+    app.run()
+    assert not app.exception
+    assert "did not validate" in app.error[0].value and "file not found" in app.error[0].value
+    clear_caches()

@@ -1,0 +1,303 @@
+"""What happens in a real browser: Playwright drives Debian's Chromium against `streamlit run app.py`.
+
+Every test runs with the network off for anything but the app itself: requests
+to other hosts are aborted and recorded. Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from borderviz import formats, timeline
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+TILE_HOSTS = {"tile.openstreetmap.org", "server.arcgisonline.com", "a.tile.opentopomap.org",
+              "b.tile.opentopomap.org", "c.tile.opentopomap.org"}
+HOSTILE = "<img src=x onerror=alert(1)> `${alert(2)}` </script><script>alert(3)</script> Ворух"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(repo, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("BORDERVIZ_DATA", None)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(repo / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=repo, stdout=out, stderr=subprocess.STDOUT, env=env)
+        url = f"http://localhost:{port}"
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+        yield url
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts(repo):
+    folder = repo / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+class Page:
+    """A browser tab on the app, offline but for localhost, recording what it tried to fetch."""
+
+    def __init__(self, browser, server):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.server = server
+        self.external: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://localhost", "http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def open(self, query: str = "") -> None:
+        self.page.goto(f"{self.server}/{query}", wait_until="domcontentloaded", timeout=90_000)
+        self.map.locator(".leaflet-container").wait_for(timeout=90_000)
+        self.settle()
+
+    @property
+    def map(self):
+        return self.page.frame_locator(MAP)
+
+    def settle(self, quiet_s: float = 1.5) -> None:
+        """Wait until Streamlit has finished running and the map has stopped changing."""
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+        last, stable_since = None, time.time()
+        while time.time() - stable_since < quiet_s:
+            count = self.markers()
+            if count != last:
+                last, stable_since = count, time.time()
+            time.sleep(0.25)
+
+    def markers(self, css: str = "path.bv-incident") -> int:
+        return self.map.locator(css).count()
+
+    def click_visible(self, css: str) -> None:
+        """Click the first of ``css`` that a person could click: on the map and not under the legend."""
+        frame_box = self.page.locator(MAP).bounding_box()
+        legend = self.map.locator("#bv-legend").bounding_box()
+        for element in self.map.locator(css).all():
+            box = element.bounding_box()
+            if not box:
+                continue
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            inside = (frame_box["x"] + 40 < x < frame_box["x"] + frame_box["width"] - 60
+                      and frame_box["y"] + 40 < y < frame_box["y"] + frame_box["height"] - 40)
+            under_legend = legend and (legend["x"] <= x <= legend["x"] + legend["width"]
+                                       and legend["y"] <= y <= legend["y"] + legend["height"])
+            if inside and not under_legend:
+                self.page.mouse.click(x, y)
+                return
+        raise AssertionError(f"no visible {css} to click")
+
+    def external_hosts(self) -> set[str]:
+        return {u.split("/")[2] for u in self.external}
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    p = Page(browser, server)
+    yield p
+    p.close()
+
+
+def _places(frame: pd.DataFrame) -> int:
+    """Circles the map draws for these incidents: one per distinct point."""
+    return frame.geometry.apply(lambda g: (round(g.x, 6), round(g.y, 6))).nunique()
+
+
+def test_the_border_is_drawn_with_no_network(page, artifacts):
+    page.open("?basemap=none")
+    assert page.markers("path.bv-status") > 0
+    assert page.markers("path.bv-enclave") >= 6
+    assert page.markers("path.bv-difference") > 40
+    page.page.screenshot(path=str(artifacts / "map-offline.png"))
+    assert page.external == [], f"requests left the machine: {page.external[:5]}"
+
+
+def test_only_basemap_tiles_ever_need_the_network(page):
+    page.open("?basemap=streets")
+    assert page.markers() > 0
+    assert page.external_hosts() <= TILE_HOSTS, page.external_hosts() - TILE_HOSTS
+
+
+def test_a_preset_changes_the_incidents_drawn(page, frames, artifacts):
+    page.open("?basemap=none")
+    everything = page.markers()
+    assert everything == _places(frames["incidents"])
+    page.page.get_by_role("combobox", name="Period").click()
+    page.page.get_by_role("option", name="September 2022 war").click()
+    page.settle()
+    war = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")
+    assert page.markers() == _places(war) < everything
+    assert "As of 20 Sep 2022: 519 km agreed of 972 km" in page.page.inner_text("body")
+    page.page.screenshot(path=str(artifacts / "preset-september-2022.png"))
+
+
+def test_moving_the_date_slider_changes_the_incidents_drawn(page, frames):
+    page.open("?basemap=none&start=2021-01-01&end=2022-12-31")
+    before = page.markers()
+    start_thumb = page.page.get_by_role("slider").first
+    start_thumb.focus()
+    start_thumb.press("End")  # the start thumb jumps to the end date: a one-day range
+    page.settle()
+    assert page.markers() < before
+    assert "start=2022-12-31" in page.page.url
+
+
+def test_clicking_an_incident_shows_its_sources(page):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.click_visible("path.bv-incident")
+    popup = page.map.locator(".leaflet-popup-content")
+    popup.wait_for()
+    links = [a.get_attribute("href") for a in popup.locator("a").all()]
+    assert links and all(h.startswith(("https://", "http://")) for h in links)
+    assert "Sources" in popup.inner_text()
+
+
+def test_uploaded_text_is_escaped_in_popups(page, tmp_path, artifacts):
+    hostile = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [70.95, 39.93]},
+        "properties": {"id": "x1", "date": "2022-09-16", "place": HOSTILE, "description": HOSTILE,
+                       "source": "https://example.org/report"}}]}
+    path = tmp_path / "hostile.geojson"
+    path.write_text(json.dumps(hostile), encoding="utf-8")
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.page.locator('input[type="file"]').set_input_files(str(path))
+    page.map.locator("path.bv-imported").wait_for(timeout=60_000)
+    page.settle()
+    page.click_visible("path.bv-imported")
+    popup = page.map.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "<img src=x onerror=alert(1)>" in text and "${alert(2)}" in text and "Ворух" in text
+    assert popup.locator("img").count() == 0 and popup.locator("script").count() == 0
+    time.sleep(1)
+    assert page.dialogs == []
+    page.page.screenshot(path=str(artifacts / "escaped-popup.png"))
+
+
+def test_a_bad_upload_says_why_and_keeps_the_app_running(page, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text("date,latitude,longitude\n2022-09-16,39.9,seventy\n", encoding="utf-8")
+    page.open("?basemap=none")
+    before = page.markers()
+    page.page.locator('input[type="file"]').set_input_files(str(path))
+    page.page.get_by_text("was not imported").wait_for(timeout=60_000)
+    page.page.get_by_text("broken.csv, row 2", exact=False).wait_for(timeout=30_000)
+    assert "not numbers" in page.page.inner_text('[data-testid="stSidebar"]')
+    page.settle()
+    assert page.markers() == before
+
+
+def test_an_acled_export_appears_on_the_map_and_the_timeline(page, tmp_path):
+    header = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+              "country,admin1,admin2,location,latitude,longitude,geo_precision,source,source_scale,notes,"
+              "fatalities")
+    rows = ["KGZ9001,2022-09-16,2022,1,Political violence,Battles,Armed clash,Military Forces,Kyrgyzstan,"
+            "Batken,Batken,Ak-Sai,39.874,70.522,1,Test outlet,National,Sample row written for a test,2",
+            "KGZ9002,2022-09-17,2022,1,Political violence,Battles,Armed clash,Military Forces,Kyrgyzstan,"
+            "Batken,Leilek,Kulundu,40.106,69.641,1,Test outlet,National,Sample row written for a test,0"]
+    path = tmp_path / "acled-sample.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.page.locator('input[type="file"]').set_input_files(str(path))
+    page.map.locator("path.bv-imported").first.wait_for(timeout=60_000)
+    page.settle()
+    assert page.markers("path.bv-imported") == 2
+    assert "2 incidents from acled-sample.csv (acled)" in page.page.inner_text("body")
+
+
+def test_download_holds_only_the_selected_dates_and_opens(page, tmp_path):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.page.get_by_role("tab", name="Download").click()
+    with page.page.expect_download(timeout=90_000) as info:
+        page.page.get_by_role("button", name="Download GeoJSON (RFC 7946)").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    frame = gpd.read_file(saved)
+    assert len(frame) > 0
+    assert frame["date_start"].min() >= pd.Timestamp("2022-09-14")
+    assert frame["date_start"].max() <= pd.Timestamp("2022-09-20")
+    provenance = json.loads(saved.read_text(encoding="utf-8"))["borderviz"]
+    assert provenance["filters"]["from"] == "2022-09-14"
+
+
+def test_the_html_export_opens_from_disk_with_no_network(browser, frames, tmp_path, artifacts):
+    selection = timeline.in_range(frames["incidents"], "2021-04-28", "2021-05-01")
+    bundle = formats.export({"incidents": selection}, "html", {"from": "2021-04-28", "to": "2021-05-01"})
+    name, data, _ = bundle.single()
+    path = tmp_path / name
+    path.write_bytes(data)
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    tab = context.new_page()
+    external = []
+    tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+              else (external.append(r.request.url), r.abort()))
+    tab.goto(path.as_uri())
+    tab.locator("path.bv-incident").first.wait_for(timeout=30_000)
+    assert tab.locator("path.bv-incident").count() == _places(selection)
+    assert tab.locator("path.bv-status").count() > 0
+    tab.screenshot(path=str(artifacts / "html-export.png"))
+    context.close()
+    assert external == []

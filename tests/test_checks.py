@@ -1,0 +1,60 @@
+"""Cross-layer checks catch incidents on the wrong side, too far away, or overlapping states."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from conftest import incident
+
+from borderviz import checks
+
+KOK_TASH_KG = (70.528, 39.949)      # Kek-Tash, Batken district: Kyrgyzstan
+CHORKUH_TJ = (70.5696, 39.9754)     # Chorkuh, Isfara district: Tajikistan
+DUSHANBE = (68.78, 38.56)           # far from the line
+
+
+def test_a_point_on_the_right_side_passes(frames, make_incidents):
+    inc = make_incidents([incident(country="KG")], [KOK_TASH_KG])
+    assert checks.incident_placement(inc, frames["countries"], frames["border_lines"]) == []
+
+
+def test_wrong_side_beyond_precision_is_reported(frames, make_incidents):
+    inc = make_incidents([incident(id="x", country="TJ", location_precision="exact")], [(70.80, 40.05)])
+    problems = checks.incident_placement(inc, frames["countries"], frames["border_lines"])
+    assert len(problems) == 1 and "recorded in TJ but lies outside it" in str(problems[0])
+
+
+def test_near_the_line_the_precision_allows_either_side(frames, make_incidents):
+    inc = make_incidents([incident(country="TJ", location_precision="settlement")], [KOK_TASH_KG])
+    assert checks.incident_placement(inc, frames["countries"], frames["border_lines"]) == []
+
+
+def test_more_than_30_km_from_the_line_is_reported(frames, make_incidents):
+    inc = make_incidents([incident(id="far")], [DUSHANBE])
+    problems = checks.incident_placement(inc, frames["countries"], frames["border_lines"])
+    assert "km from the KG–TJ line" in str(problems[0])
+
+
+def test_overlapping_status_intervals_are_reported():
+    frame = pd.DataFrame({
+        "id": ["s-a", "s-b"], "sector": ["s", "s"],
+        "date_start": pd.to_datetime([None, "2020-01-01"]), "date_end": pd.to_datetime(["2021-01-01", None]),
+    })
+    problems = checks.intervals_do_not_overlap(frame, "border_status", "sector")
+    assert "interval 's-b' overlaps 's-a'" in str(problems[0])
+
+
+def test_dates_outside_the_record_are_reported(make_incidents):
+    inc = make_incidents([incident(id="old", date_start="2010-05-01", date_end="2010-05-01"),
+                          incident(id="future", date_start="2099-01-01", date_end="2099-01-01")])
+    problems = checks.dates_in_range(inc, today=dt.date(2026, 1, 1))
+    assert [p.where for p in problems] == ["id 'old'", "id 'future'"]
+
+
+def test_unknown_references_are_reported(frames, make_incidents):
+    inc = make_incidents([incident(conflict="war-1999")])
+    reports = frames["casualty_reports"].head(1).assign(subject="nope")
+    problems = checks.references_resolve({**frames, "incidents": inc, "casualty_reports": reports})
+    text = " ".join(map(str, problems))
+    assert "refers to unknown" in text and "conflict 'war-1999' is not in conflicts.csv" in text

@@ -1,0 +1,32 @@
+"""The view round-trips through the URL; a mangled link still opens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from borderviz.viewstate import ViewState
+
+DEFAULTS = ViewState(start=dt.date(2014, 1, 1), end=dt.date(2026, 11, 1))
+
+
+def test_round_trip():
+    state = ViewState(start=dt.date(2022, 9, 14), end=dt.date(2022, 9, 20), types=("armed_clash",),
+                      countries=("KG",), precisions=("settlement",), min_killed=1, layers=("status",),
+                      basemap="none", freq="week")
+    back, problems = ViewState.from_params(state.to_params(), DEFAULTS)
+    assert back == state and problems == []
+
+
+def test_bad_values_are_dropped_and_reported():
+    state, problems = ViewState.from_params(
+        {"start": "yesterday", "end": "2099-01-01", "types": "armed_clash,bombing", "min_killed": "x",
+         "basemap": "moon"}, DEFAULTS)
+    assert state.start == DEFAULTS.start and state.end == DEFAULTS.end
+    assert state.types == ("armed_clash",) and state.basemap == "streets"
+    assert len(problems) == 5
+
+
+def test_swapped_dates_are_put_in_order():
+    state, problems = ViewState.from_params({"start": "2022-09-20", "end": "2022-09-14"}, DEFAULTS)
+    assert (state.start, state.end) == (dt.date(2022, 9, 14), dt.date(2022, 9, 20))
+    assert problems
