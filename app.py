@@ -41,6 +41,15 @@ def background(_countries: pd.DataFrame) -> pd.DataFrame:
     return mapview.display_countries(_countries)
 
 
+@st.cache_resource
+def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Layers that never change, as files the browser fetches once; inline if static/ is read-only."""
+    try:
+        return mapview.publish(_map_frames, layers.REPO_ROOT / "static" / "generated", "/app/static/generated")
+    except OSError:
+        return {}
+
+
 @st.cache_data(show_spinner="Reading your file…", max_entries=8)
 def import_upload(name: str, data: bytes) -> importers.ImportResult:
     return importers.import_file(name, data, load_frames()["incidents"])
@@ -170,10 +179,12 @@ st.info(summary.sentence(), icon=":material/straighten:")
 
 map_frames = {**frames, "countries": background(frames["countries"])}
 map_view = mapview.View(day=day, incidents=selected, layers=frozenset(view.layers), basemap=view.basemap)
-groups = mapview.overlay_groups(map_frames, map_view)
+urls = static_layer_urls(map_frames)
+groups = mapview.overlay_groups(map_frames, map_view, urls)
 groups.append(mapview.imported_group(imported_selected) if imported_selected is not None
               else mapview.empty_group("imported"))
-st_folium(mapview.base_map(frames, frozenset(view.layers)), key="map", height=680, use_container_width=True,
+base = mapview.base_map(map_frames, frozenset(view.layers), view.basemap, urls)
+st_folium(base, key="map", height=680, use_container_width=True,
           returned_objects=[], feature_group_to_add=groups)
 
 
@@ -191,6 +202,13 @@ for col, (side, measure) in zip(cols[1:], [("KG", "killed"), ("TJ", "killed"), (
                help=f"Sum of the per-incident figures reported for the {side} side "
                     f"({row['incidents_reporting']} incidents report one). Not an official total: "
                     "see the war totals below.")
+
+for _, war in wars.iterrows():
+    latest = casualties.latest_by_side(frames["casualty_reports"], war["id"])
+    said = "; ".join(f"{r.side} {r.measure} {r.figure} ({r.reported_by})" for r in latest.itertuples()
+                     if r.measure in ("killed", "injured"))
+    st.caption(f"**{war['name']}**, latest whole-war figures as each source gave them: {said}. "
+               "All figures and dates: *War totals by source*.")
 
 tab_chart, tab_table, tab_wars, tab_download, tab_about = st.tabs(
     ["Events over time", "Incidents", "War totals by source", "Download", "About the data"])

@@ -3,9 +3,10 @@
 folium points every map at CDNs by default; with no network the map is an
 empty rectangle, and a third party sees every map a user opens. borderviz
 ships the files under ``static/vendor`` (from the npm registry, with their
-licences). In the Streamlit app they are served at ``/app/static/vendor``
-(``enableStaticServing``); in a standalone HTML export they are inlined, with
-CSS images as data URIs, so the file works from disk.
+licences), and its own map renderer under ``static/borderviz``. In the
+Streamlit app they are served at ``/app/static`` (``enableStaticServing``);
+in a standalone HTML export they are inlined, with CSS images as data URIs,
+so the file works from disk.
 
 >>> m = folium.Map()
 >>> localise(m).default_js[0]
@@ -20,28 +21,37 @@ import re
 from pathlib import Path
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
 from folium import plugins
+from folium.elements import JSCSSMixin
 
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
-APP_BASE_URL = "/app/static/vendor"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+APP_BASE_URL = "/app/static"
+
+
+class Renderer(JSCSSMixin, MacroElement):
+    """Loads borderviz's own map renderer (static/borderviz/borderviz.js) with the map."""
+
+    default_js = [("borderviz", "borderviz/borderviz.js")]
 
 # What each folium class needs, as files under static/vendor. jQuery is
 # required: folium's popups call $(...). Bootstrap and Font Awesome, which
 # folium also loads by default, are only for icons borderviz does not use.
 ASSETS: dict[type, dict[str, list[tuple[str, str]]]] = {
     folium.Map: {
-        "js": [("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js")],
-        "css": [("leaflet_css", "leaflet/leaflet.css")],
+        "js": [("leaflet", "vendor/leaflet/leaflet.js"), ("jquery", "vendor/jquery/jquery.min.js")],
+        "css": [("leaflet_css", "vendor/leaflet/leaflet.css")],
     },
     plugins.MeasureControl: {
-        "js": [("leaflet_measure_js", "leaflet-measure/leaflet-measure.js")],
-        "css": [("leaflet_measure_css", "leaflet-measure/leaflet-measure.css")],
+        "js": [("leaflet_measure_js", "vendor/leaflet-measure/leaflet-measure.js")],
+        "css": [("leaflet_measure_css", "vendor/leaflet-measure/leaflet-measure.css")],
     },
     plugins.Fullscreen: {
-        "js": [("Control.Fullscreen.js", "leaflet-fullscreen/Control.FullScreen.js")],
-        "css": [("Control.FullScreen.css", "leaflet-fullscreen/Control.FullScreen.css")],
+        "js": [("Control.Fullscreen.js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
+        "css": [("Control.FullScreen.css", "vendor/leaflet-fullscreen/Control.FullScreen.css")],
     },
+    Renderer: {"js": [("borderviz", "borderviz/borderviz.js")], "css": []},
 }
 
 
@@ -103,11 +113,11 @@ def inline(html: str, base_url: str = APP_BASE_URL) -> str:
     prefix = re.escape(base_url.rstrip("/"))
 
     def script(match: re.Match) -> str:
-        js = (VENDOR_DIR / match.group(1)).read_text(encoding="utf-8")
+        js = (STATIC_DIR / match.group(1)).read_text(encoding="utf-8")
         return "<script>" + js.replace("</script", "<\\/script") + "</script>"
 
     def style(match: re.Match) -> str:
-        return "<style>" + _inline_css(VENDOR_DIR / match.group(1)) + "</style>"
+        return "<style>" + _inline_css(STATIC_DIR / match.group(1)) + "</style>"
 
     html = re.sub(rf'<script src="{prefix}/([^"]+)"></script>', script, html)
     return re.sub(rf'<link rel="stylesheet" href="{prefix}/([^"]+)"\s*/>', style, html)

@@ -1,26 +1,36 @@
 """GeoDataFrames to a folium map. No Streamlit here.
 
+Layers become GeoJSON FeatureCollections whose features carry their own
+style, marker icon and popup/tooltip HTML (built and escaped by
+:mod:`borderviz.popups`); a small renderer shipped with the app
+(``static/borderviz/borderviz.js``) draws them. Compact JSON instead of one
+folium object per feature keeps what travels to the browser small.
+
 The map is split in two so that changing dates or filters never remounts it:
 
 - :func:`base_map` holds what no date or filter changes: the frame, controls
   (measure, full screen, scale), the legend, and the layers that do not change
-  over time (where the two vintages disagree, the 2017 line, infrastructure).
+  over time (where the two vintages disagree, the 2017 line, infrastructure,
+  and the countries when there are no tiles). In the app these are files the
+  browser fetches once (:func:`publish`); in an HTML export they are inline.
   Its script is the same for the same layer choice, so streamlit-folium keeps
-  the iframe, the zoom and the position; only switching one of those layers
-  on or off rebuilds it.
+  the iframe, the zoom and the position.
 - :func:`overlay_groups` builds what depends on the dates and filters (the
-  basemap, the line's status on the chosen day, enclaves, crossings, the
-  selected incidents) as feature groups that streamlit-folium swaps in place,
-  so each change sends only these.
+  tiles, the line's status on the chosen day, enclaves, crossings, the
+  selected incidents) as feature groups that streamlit-folium swaps in place.
 
-:func:`standalone_map` joins both into one map for the HTML export.
+:func:`standalone_map` joins both into one self-contained map for the HTML export.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import folium
 import pandas as pd
@@ -31,7 +41,7 @@ from folium import plugins
 from jinja2 import Template
 
 from . import popups
-from .assets import localise
+from .assets import Renderer, localise
 from .schema import EVENT_TYPE_LABELS, EVENT_TYPES
 from .timeline import as_of
 
@@ -53,8 +63,8 @@ EVENT_COLORS = dict(zip(EVENT_TYPES, (
 ), strict=True))
 CROSSING_STYLE = {"open": ("#1a9850", "✓"), "closed": ("#d73027", "✕"), "restricted": ("#f39c12", "!")}
 ROUGH_PRECISIONS = ("district", "approximate")
-# Lines and polygons are sent to the browser rounded to 1e-5° (about 1 m): a
-# third of the bytes, invisible at any zoom the map offers.
+# Lines and polygons are sent to the browser rounded to 1e-5° (about 1 m): far
+# fewer bytes, invisible at any zoom the map offers.
 DISPLAY_GRID_DEG = 1e-5
 # Country fills drawn when there are no tiles sit in their own pane, under
 # every data layer whichever order the layers reach the browser in.
@@ -77,6 +87,7 @@ LAYER_KEYS = {
     "incidents": "Incidents",
 }
 DEFAULT_LAYERS = ("status", "differences", "enclaves", "crossings", "infrastructure", "incidents")
+STATIC_LAYERS = ("differences", "line2017", "infrastructure")
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,227 @@ class View:
     basemap: str = "streets"
 
 
-# --- the fixed part ---------------------------------------------------------------
+# --- features: what the renderer draws ------------------------------------------------------
+
+
+def feature(geom, *, style: Mapping[str, Any] | None = None, popup: str | None = None,
+            tooltip: str | None = None, icon: Mapping[str, Any] | None = None,
+            interactive: bool = True, holds: tuple[Any, Any] | None = None) -> dict[str, Any]:
+    """One GeoJSON feature for the renderer. ``popup``/``tooltip`` must come from :mod:`popups`.
+
+    ``holds`` = (start, end) dates of a state (null = open): the renderer then
+    draws it only on days start ≤ day < end, so one file serves every day.
+    """
+    display = shapely.set_precision(geom, DISPLAY_GRID_DEG, mode="pointwise")
+    props: dict[str, Any] = {}
+    if holds is not None:
+        props["from"], props["to"] = (None if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}" for d in holds)
+    if style:
+        props["style"] = {k: v for k, v in style.items() if v is not None}
+    if icon:
+        props["icon"] = dict(icon)
+    if popup:
+        props["popup"] = popup
+    if tooltip:
+        props["tooltip"] = tooltip
+    if not interactive:
+        props["interactive"] = False
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(display), "properties": props}
+
+
+def collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON safe inside a <script> element: '<', '>' and '&' become \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def label_icon(text: str, color: str = "#222", width: int = 120, anchor: tuple[int, int] = (-6, 8)) -> dict:
+    return {"html": popups.label_html(text, color), "className": "bv-label", "iconSize": [width, 16],
+            "iconAnchor": list(anchor)}
+
+
+def background_features(countries: pd.DataFrame) -> list[dict]:
+    """The countries as pale fills with their names: a map that reads with no tiles at all."""
+    out = []
+    current = countries[countries["vintage"] == countries["vintage"].max()]
+    for _, row in current.iterrows():
+        out.append(feature(row.geometry, style={"color": "#9aa4ab", "weight": 0.6, "fillOpacity": 1,
+                                               "fillColor": COUNTRY_BACKGROUND[row["country"]],
+                                               "className": "bv-country", "interactive": False}))
+    view = shapely.box(CENTER[1] - 1.2, CENTER[0] - 0.45, CENTER[1] + 1.2, CENTER[0] + 0.45)
+    for _, row in current.iterrows():
+        inside = row.geometry.intersection(view)
+        if inside.is_empty:
+            continue
+        point = max(shapely.get_parts(inside), key=lambda g: g.area).representative_point()
+        out.append(feature(point, icon=label_icon(row["name_en"].upper(), "#7d8790", 110, (55, 8)),
+                           interactive=False))
+    return out
+
+
+def difference_features(differences: pd.DataFrame) -> list[dict]:
+    return [feature(row.geometry, style={**DIFFERENCE_STYLE, "className": "bv-difference"},
+                    popup=popups.difference_popup(row),
+                    tooltip=popups.escape(f"Versions disagree: {row['area_km2']} km²"))
+            for _, row in differences.iterrows()]
+
+
+def line2017_features(border_lines: pd.DataFrame) -> list[dict]:
+    return [feature(row.geometry, style={**VINTAGE_2017_STYLE, "className": "bv-line2017"},
+                    tooltip=popups.escape(f"2017 OSM version: {row['id']} ({row['length_km']} km)"))
+            for _, row in border_lines[border_lines["vintage"] == 2017].iterrows()]
+
+
+def infrastructure_features(infrastructure: pd.DataFrame) -> list[dict]:
+    out = []
+    for _, row in infrastructure.iterrows():
+        common = {"popup": popups.infrastructure_popup(row), "tooltip": popups.escape(row["name"])}
+        if row.geometry.geom_type == "Point":
+            icon = {"html": '<span style="display:block;width:11px;height:11px;background:#6a3d9a;'
+                            'transform:rotate(45deg);border:1px solid #fff;box-shadow:0 0 2px #000"></span>',
+                    "className": "bv-infrastructure", "iconSize": [13, 13], "iconAnchor": [6, 6]}
+            out.append(feature(row.geometry, icon=icon, **common))
+        else:
+            out.append(feature(row.geometry, style={"color": "#6a3d9a", "weight": 3, "dashArray": "1 6",
+                                                    "opacity": 0.9, "className": "bv-infrastructure"}, **common))
+    return out
+
+
+def _on(frame: pd.DataFrame, day: pd.Timestamp | None, layer: str) -> pd.DataFrame:
+    """Rows holding on ``day``, or every row (each with its dates) when ``day`` is None."""
+    return frame if day is None else as_of(frame, day, layer)
+
+
+def status_features(border_status: pd.DataFrame, day: pd.Timestamp | None) -> list[dict]:
+    """The line's sectors with their status on ``day`` (None: every interval, dated)."""
+    return [feature(row.geometry, style={**STATUS_STYLE[row["status"]],
+                                         "className": f"bv-status bv-status-{row['status']}"},
+                    popup=popups.status_popup(row), holds=(row["date_start"], row["date_end"]),
+                    tooltip=popups.escape(f"{row['name']}: {row['status'].replace('_', ' ')}"))
+            for _, row in _on(border_status, day, "border_status").sort_values(["status", "id"]).iterrows()]
+
+
+def enclave_features(enclaves: pd.DataFrame, day: pd.Timestamp | None) -> list[dict]:
+    """Enclaves that exist on ``day`` (None: all, dated), from the 2024 vintage or 2017 where 2024 lacks one."""
+    current = _on(enclaves, day, "enclaves").sort_values("vintage").drop_duplicates("enclave", keep="last")
+    out = []
+    for _, row in current.sort_values("enclave").iterrows():
+        fill = OWNER_FILL[row["owner"]]
+        when = (row["valid_from"], row["valid_to"])
+        out.append(feature(row.geometry, style={"color": fill, "weight": 1.5, "fillColor": fill,
+                                                "fillOpacity": 0.35, "className": "bv-enclave"},
+                           popup=popups.enclave_popup(row), holds=when,
+                           tooltip=popups.escape(f"{row['name_en']} ({row['owner']} in {row['host']})")))
+        out.append(feature(row.geometry.representative_point(), icon=label_icon(row["name_en"]),
+                           interactive=False, holds=when))
+    return out
+
+
+def crossing_features(crossings: pd.DataFrame, day: pd.Timestamp | None) -> list[dict]:
+    """Crossing points with their status on ``day`` (None: every interval, dated)."""
+    out = []
+    for _, row in _on(crossings, day, "crossings").sort_values("id").iterrows():
+        color, symbol = CROSSING_STYLE[row["status"]]
+        icon = {"html": f'<span class="bv-sq" style="background:{color};display:block;width:15px;height:15px;'
+                        f'color:#fff;font:bold 11px/15px sans-serif;text-align:center;border:1px solid #fff;'
+                        f'box-shadow:0 0 2px #000">{symbol}</span>',
+                "className": "bv-crossing", "iconSize": [17, 17], "iconAnchor": [8, 8]}
+        out.append(feature(row.geometry, icon=icon, popup=popups.crossing_popup(row),
+                           holds=(row["date_start"], row["date_end"]),
+                           tooltip=popups.escape(f"{row['name']}: {row['status']}")))
+    return out
+
+
+def marker_radius(killed: object) -> float:
+    """Circle radius in pixels: area grows with the number killed, capped for readability."""
+    n = 0 if killed is None or pd.isna(killed) else int(killed)
+    return round(min(5 + 2.4 * math.sqrt(n), 20), 1)
+
+
+def incident_features(incidents: pd.DataFrame) -> list[dict]:
+    """One circle per place: colour by type, size by killed, hollow and dashed if approximate.
+
+    Incidents placed at the same point (the same village, say) share one
+    circle with a count, and its popup lists each of them by date, so none
+    hides under another. The circle takes the style of the deadliest (then
+    latest) incident there. Circles carry the class ``bv-incident``.
+    """
+    out: list[dict] = []
+    if incidents.empty:
+        return out
+    places = incidents.assign(_x=incidents.geometry.x.round(6), _y=incidents.geometry.y.round(6))
+    for _, here in places.groupby(["_x", "_y"], sort=True):
+        here = here.sort_values(["date_start", "id"])
+        lead = here.assign(_k=here["killed_total"].fillna(0)).sort_values(["_k", "date_start"]).iloc[-1]
+        color = EVENT_COLORS[lead["event_type"]]
+        rough = lead["location_precision"] in ROUGH_PRECISIONS
+        killed = here["killed_total"].dropna()
+        rows = [r for _, r in here.iterrows()]
+        style = {"radius": marker_radius(killed.sum() if len(killed) else None),
+                 "color": color if rough else "#ffffff", "weight": 2.5 if rough else 1,
+                 "dashArray": "3 3" if rough else None, "fill": True, "fillColor": color,
+                 "fillOpacity": 0.25 if rough else 0.85, "className": f"bv-incident bv-type-{lead['event_type']}"}
+        out.append(feature(lead.geometry, style=style, popup=popups.incidents_popup(rows),
+                           tooltip=popups.incidents_tooltip(rows)))
+        if len(here) > 1:
+            out.append(feature(lead.geometry, interactive=False, icon={
+                "html": f'<span class="bv-count">{len(here)}</span>', "className": "bv-count-icon",
+                "iconSize": [18, 14], "iconAnchor": [-4, 16]}))
+    return out
+
+
+def imported_features(imported: pd.DataFrame) -> list[dict]:
+    """The user's imported incidents: black-ringed circles, so they never pass for built-in ones."""
+    out = []
+    for _, row in imported.sort_values(["date_start", "id"]).iterrows():
+        style = {"radius": marker_radius(row["killed_total"]), "color": "#000000", "weight": 2, "fill": True,
+                 "fillColor": EVENT_COLORS.get(row["event_type"], "#555555"), "fillOpacity": 0.6,
+                 "className": "bv-imported"}
+        out.append(feature(row.geometry, style=style, popup=popups.imported_popup(row),
+                           tooltip=popups.escape(f"Imported ({row['dataset']}): {row['place_reported'] or ''}")))
+    return out
+
+
+# --- folium elements --------------------------------------------------------------------------
+
+
+class InlineLayer(MacroElement):
+    """A FeatureCollection drawn by the renderer, its data inside the map's script."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+borderviz.layer({{ this.data }}, {{ this.options }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, features: list[dict], pane: str | None = None) -> None:
+        super().__init__()
+        self._name = "InlineLayer"
+        self.data = to_json(collection(features))
+        self.options = to_json({"pane": pane} if pane else {})
+
+
+class RemoteLayer(MacroElement):
+    """A FeatureCollection the browser fetches (and caches) from a URL served by the app."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+borderviz.fetchLayer({{ this.url }}, {{ this._parent.get_name() }}, {{ this.options }});
+{% endmacro %}
+""")
+
+    def __init__(self, url: str, pane: str | None = None, day: pd.Timestamp | None = None) -> None:
+        super().__init__()
+        self._name = "RemoteLayer"
+        self.url = to_json(url)
+        options: dict[str, str] = {"pane": pane} if pane else {}
+        if day is not None:
+            options["day"] = f"{pd.Timestamp(day):%Y-%m-%d}"
+        self.options = to_json(options)
 
 
 class Legend(MacroElement):
@@ -140,7 +371,7 @@ def legend_html() -> str:
 <div><span class="bv-diamond"></span>contested infrastructure</div>
 </details></div>
 <style>
-.bv-legend{{position:absolute;z-index:1000;left:10px;bottom:10px;background:rgba(255,255,255,.93);
+.bv-legend{{position:absolute;z-index:650;left:10px;bottom:10px;background:rgba(255,255,255,.93);
  padding:5px 8px;border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:11px/1.4 system-ui,sans-serif;
  max-height:calc(100% - 60px);max-width:330px;overflow:auto}}
 .bv-grid{{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}}
@@ -194,35 +425,73 @@ class FocusWithoutScrolling(MacroElement):
 """)
 
 
-STATIC_LAYERS = ("differences", "line2017", "infrastructure")
+STATIC_BUILDERS = {
+    "background": lambda f: background_features(f["countries"]),
+    "differences": lambda f: difference_features(f["vintage_differences"]),
+    "line2017": lambda f: line2017_features(f["border_lines"]),
+    "infrastructure": lambda f: infrastructure_features(f["infrastructure"]),
+    # States: every interval, dated; the browser shows those holding on the chosen day.
+    "status": lambda f: status_features(f["border_status"], None),
+    "enclaves": lambda f: enclave_features(f["enclaves"], None),
+    "crossings": lambda f: crossing_features(f["crossings"], None),
+}
+
+
+def publish(frames: Mapping[str, pd.DataFrame], folder: Path, url_prefix: str) -> dict[str, str]:
+    """Write the layers that do not depend on filters as GeoJSON files named by their content.
+
+    Returns {layer: URL}. Served by the app, the browser fetches each once and
+    revalidates it after (ETag) instead of receiving it again with every change
+    of a filter; states (status, enclaves, crossings) hold every interval and
+    are filtered by day in the browser. A
+    file's name changes when its content does, so a new data version is never
+    hidden by a cached one. ``frames["countries"]`` should be the
+    :func:`display_countries` copy.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    urls = {}
+    for key, build in STATIC_BUILDERS.items():
+        text = to_json(collection(build(frames)))
+        name = f"{key}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.geojson"
+        path = folder / name
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        urls[key] = f"{url_prefix.rstrip('/')}/{name}"
+    return urls
 
 
 def base_map(frames: Mapping[str, pd.DataFrame] | None = None,
-             layers: frozenset[str] | tuple[str, ...] = ()) -> folium.Map:
-    """The map frame: view, controls, scale bar, legend, and the chosen layers that never change."""
+             layers: frozenset[str] | tuple[str, ...] = (), basemap: str = "streets",
+             urls: Mapping[str, str] | None = None) -> folium.Map:
+    """The map frame: view, controls, scale bar, legend, and the chosen layers that never change.
+
+    Static layers are fetched from ``urls`` when given (see :func:`publish`),
+    otherwise drawn inline. With no tiles the countries are drawn as the
+    background; ``frames["countries"]`` should then be the :func:`display_countries` copy.
+    """
     m = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, min_zoom=6, max_zoom=18)
     folium.map.CustomPane(BACKGROUND_PANE, z_index=250, pointer_events=False).add_to(m)
+    Renderer().add_to(m)
     ScaleBar().add_to(m)
     FocusWithoutScrolling().add_to(m)
-    if frames is not None:
-        static = {
-            "differences": lambda: differences_group(frames["vintage_differences"]),
-            "line2017": lambda: line2017_group(frames["border_lines"]),
-            "infrastructure": lambda: infrastructure_group(frames["infrastructure"]),
-        }
-        for key in STATIC_LAYERS:
-            if key in layers:
-                static[key]().add_to(m)
-    stable_ids(m)
     plugins.Fullscreen(position="topright").add_to(m)
     plugins.MeasureControl(position="topright", primary_length_unit="kilometers",
                            secondary_length_unit="meters", primary_area_unit="sqkilometers",
                            secondary_area_unit="hectares").add_to(m)
     Legend().add_to(m)
+    if frames is not None:
+        wanted = [k for k in STATIC_LAYERS if k in layers]  # states are in overlay_groups
+        if basemap == "none":
+            wanted.insert(0, "background")
+        for key in wanted:
+            pane = BACKGROUND_PANE if key == "background" else None
+            layer = (RemoteLayer(urls[key], pane) if urls and key in urls
+                     else InlineLayer(STATIC_BUILDERS[key](frames), pane))
+            layer.add_to(m)
+    stable_ids(m)
     return localise(m)
-
-
-# --- the parts that follow the view --------------------------------------------------
 
 
 def stable_ids(element, prefix: str = "bv") -> None:
@@ -235,8 +504,6 @@ def stable_ids(element, prefix: str = "bv") -> None:
 
     def rename(el) -> None:
         el._id = f"{prefix}{next(counter):05d}"
-        # Popups keep their content in side containers (html, header, script),
-        # keyed by the name each child had when it was added.
         for container in (el, *(getattr(el, a, None) for a in ("html", "header", "script"))):
             children = getattr(container, "_children", None)
             if not children or (container is not el and getattr(container, "_parent", None) is not el):
@@ -248,178 +515,31 @@ def stable_ids(element, prefix: str = "bv") -> None:
     rename(element)
 
 
-def _geojson(geom, style: Mapping[str, object], popup_html: str | None = None,
-             tooltip: str | None = None, class_name: str | None = None,
-             pane: str | None = None) -> folium.GeoJson:
-    style = {k: v for k, v in style.items() if v is not None}
-    if class_name:
-        style["className"] = class_name
-    display = shapely.set_precision(geom, DISPLAY_GRID_DEG, mode="pointwise")
-    layer = folium.GeoJson(shapely.geometry.mapping(display), style_function=lambda _f, s=style: s,
-                           tooltip=folium.Tooltip(tooltip) if tooltip else None,
-                           **({"pane": pane} if pane else {}))
-    if popup_html:
-        folium.Popup(popup_html, max_width=420).add_to(layer)
-    return layer
-
-
 def display_countries(countries: pd.DataFrame, tolerance_deg: float = 0.001) -> pd.DataFrame:
     """The 2024 countries simplified for drawing as a background (about 100 m).
 
     Simplified together as a coverage, so neighbours keep one shared edge (no
-    gaps or overlaps), and rounded to 1e-5° (about 1 m). For display only:
-    measures and checks use the full layer.
+    gaps or overlaps). For display only: measures and checks use the full layer.
     """
     current = countries[countries["vintage"] == 2024].copy()
-    simplified = shapely.coverage_simplify(list(current.geometry), tolerance_deg)
-    current["geometry"] = shapely.set_precision(simplified, 1e-5)
+    current["geometry"] = shapely.coverage_simplify(list(current.geometry), tolerance_deg)
     return current
 
 
-def basemap_group(countries: pd.DataFrame, basemap: str) -> folium.FeatureGroup:
-    """Tiles for the chosen basemap, or, with no tiles, the countries drawn as pale fills."""
+def _group(name: str, features: list[dict]) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name)
+    if features:
+        InlineLayer(features).add_to(group)
+    return group
+
+
+def tiles_group(basemap: str) -> folium.FeatureGroup:
+    """The chosen basemap's tiles (empty for "none": the background is then in the base map)."""
     group = folium.FeatureGroup(name="basemap")
     label, provider = BASEMAPS.get(basemap, BASEMAPS["streets"])
     if provider is not None:
         folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=label,
                          max_zoom=provider.get("max_zoom", 18)).add_to(group)
-        return group
-    for _, row in countries[countries["vintage"] == countries["vintage"].max()].iterrows():
-        _geojson(row.geometry, {"color": "#9aa4ab", "weight": 0.6,
-                                "fillColor": COUNTRY_BACKGROUND[row["country"]], "fillOpacity": 1},
-                 class_name="bv-country", pane=BACKGROUND_PANE).add_to(group)
-    view = shapely.box(CENTER[1] - 1.2, CENTER[0] - 0.45, CENTER[1] + 1.2, CENTER[0] + 0.45)
-    for _, row in countries[countries["vintage"] == countries["vintage"].max()].iterrows():
-        inside = row.geometry.intersection(view)
-        if inside.is_empty:
-            continue
-        largest = max(shapely.get_parts(inside), key=lambda g: g.area)
-        point = largest.representative_point()
-        folium.Marker((point.y, point.x), icon=folium.DivIcon(
-            html=popups.label_html(row["name_en"].upper(), "#7d8790"), icon_size=(110, 16),
-            icon_anchor=(55, 8), class_name="bv-label")).add_to(group)
-    return group
-
-
-def status_group(border_status: pd.DataFrame, day: pd.Timestamp) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="status")
-    for _, row in as_of(border_status, day, "border_status").sort_values("status").iterrows():
-        _geojson(row.geometry, STATUS_STYLE[row["status"]], popups.status_popup(row),
-                 tooltip=popups.escape(f"{row['name']}: {row['status'].replace('_', ' ')}"),
-                 class_name=f"bv-status bv-status-{row['status']}").add_to(group)
-    return group
-
-
-def line2017_group(border_lines: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="line2017")
-    for _, row in border_lines[border_lines["vintage"] == 2017].iterrows():
-        _geojson(row.geometry, VINTAGE_2017_STYLE,
-                 tooltip=popups.escape(f"2017 OSM version: {row['id']} ({row['length_km']} km)"),
-                 class_name="bv-line2017").add_to(group)
-    return group
-
-
-def differences_group(differences: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="differences")
-    for _, row in differences.iterrows():
-        _geojson(row.geometry, DIFFERENCE_STYLE, popups.difference_popup(row),
-                 tooltip=popups.escape(f"Versions disagree: {row['area_km2']} km²"),
-                 class_name="bv-difference").add_to(group)
-    return group
-
-
-def enclaves_group(enclaves: pd.DataFrame, day: pd.Timestamp) -> folium.FeatureGroup:
-    """Enclaves that exist on ``day``, drawn from the 2024 vintage (2017 where 2024 lacks one)."""
-    group = folium.FeatureGroup(name="enclaves")
-    current = as_of(enclaves, day, "enclaves").sort_values("vintage")
-    current = current.drop_duplicates("enclave", keep="last")
-    for _, row in current.iterrows():
-        style = {"color": OWNER_FILL[row["owner"]], "weight": 1.5, "fillColor": OWNER_FILL[row["owner"]],
-                 "fillOpacity": 0.35}
-        _geojson(row.geometry, style, popups.enclave_popup(row),
-                 tooltip=popups.escape(f"{row['name_en']} ({row['owner']} in {row['host']})"),
-                 class_name="bv-enclave").add_to(group)
-        point = row.geometry.representative_point()
-        folium.Marker((point.y, point.x), icon=folium.DivIcon(
-            html=popups.label_html(row["name_en"]), icon_size=(120, 16), icon_anchor=(-6, 8),
-            class_name="bv-label")).add_to(group)
-    return group
-
-
-def crossings_group(crossings: pd.DataFrame, day: pd.Timestamp) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="crossings")
-    for _, row in as_of(crossings, day, "crossings").iterrows():
-        color, symbol = CROSSING_STYLE[row["status"]]
-        icon = folium.DivIcon(
-            html=f'<span class="bv-sq" style="background:{color};display:block;width:15px;height:15px;'
-                 f'color:#fff;font:bold 11px/15px sans-serif;text-align:center;border:1px solid #fff;'
-                 f'box-shadow:0 0 2px #000">{symbol}</span>',
-            icon_size=(17, 17), icon_anchor=(8, 8), class_name="bv-crossing")
-        folium.Marker((row.geometry.y, row.geometry.x), icon=icon,
-                      tooltip=folium.Tooltip(popups.escape(f"{row['name']}: {row['status']}")),
-                      popup=folium.Popup(popups.crossing_popup(row), max_width=420)).add_to(group)
-    return group
-
-
-def infrastructure_group(infrastructure: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="infrastructure")
-    for _, row in infrastructure.iterrows():
-        tooltip = popups.escape(row["name"])
-        html = popups.infrastructure_popup(row)
-        if row.geometry.geom_type == "Point":
-            icon = folium.DivIcon(
-                html='<span style="display:block;width:11px;height:11px;background:#6a3d9a;'
-                     'transform:rotate(45deg);border:1px solid #fff;box-shadow:0 0 2px #000"></span>',
-                icon_size=(13, 13), icon_anchor=(6, 6), class_name="bv-infrastructure")
-            folium.Marker((row.geometry.y, row.geometry.x), icon=icon, tooltip=folium.Tooltip(tooltip),
-                          popup=folium.Popup(html, max_width=420)).add_to(group)
-        else:
-            _geojson(row.geometry, {"color": "#6a3d9a", "weight": 3, "dashArray": "1 6", "opacity": 0.9},
-                     html, tooltip=tooltip, class_name="bv-infrastructure").add_to(group)
-    return group
-
-
-def marker_radius(killed: object) -> float:
-    """Circle radius in pixels: area grows with the number killed, capped for readability."""
-    n = 0 if killed is None or pd.isna(killed) else int(killed)
-    return round(min(5 + 2.4 * math.sqrt(n), 20), 1)
-
-
-def incidents_group(incidents: pd.DataFrame) -> folium.FeatureGroup:
-    """One circle per place: colour by type, size by killed, hollow and dashed if approximate.
-
-    Incidents placed at the same point (the same village, say) share one
-    circle with a count, and its popup lists each of them by date, so none
-    hides under another. The circle takes the style of the deadliest (then
-    latest) incident there. Circles are Leaflet paths with the class
-    ``bv-incident`` so a test can count them.
-    """
-    group = folium.FeatureGroup(name="incidents")
-    if incidents.empty:
-        return group
-    places = incidents.assign(_x=incidents.geometry.x.round(6), _y=incidents.geometry.y.round(6))
-    for (_x, _y), here in places.groupby(["_x", "_y"], sort=True):
-        here = here.sort_values(["date_start", "id"])
-        lead = here.assign(_k=here["killed_total"].fillna(0)).sort_values(["_k", "date_start"]).iloc[-1]
-        color = EVENT_COLORS[lead["event_type"]]
-        rough = lead["location_precision"] in ROUGH_PRECISIONS
-        killed = here["killed_total"].dropna()
-        location = (lead.geometry.y, lead.geometry.x)
-        folium.CircleMarker(
-            location=location,
-            radius=marker_radius(killed.sum() if len(killed) else None),
-            color="#ffffff" if not rough else color,
-            weight=1 if not rough else 2.5,
-            dash_array="3 3" if rough else None,
-            fill=True, fill_color=color, fill_opacity=0.85 if not rough else 0.25,
-            class_name=f"bv-incident bv-type-{lead['event_type']}",
-            popup=folium.Popup(popups.incidents_popup([r for _, r in here.iterrows()]), max_width=440),
-            tooltip=folium.Tooltip(popups.incidents_tooltip([r for _, r in here.iterrows()])),
-        ).add_to(group)
-        if len(here) > 1:
-            folium.Marker(location, icon=folium.DivIcon(
-                html=f'<span class="bv-count">{len(here)}</span>', icon_size=(18, 14), icon_anchor=(-4, 16),
-                class_name="bv-count-icon")).add_to(group)
     return group
 
 
@@ -429,35 +549,46 @@ def empty_group(name: str) -> folium.FeatureGroup:
 
 
 def imported_group(imported: pd.DataFrame) -> folium.FeatureGroup:
-    """The user's imported incidents: black-ringed circles, so they never pass for built-in ones."""
-    group = folium.FeatureGroup(name="imported")
-    for _, row in imported.sort_values(["date_start", "id"]).iterrows():
-        color = EVENT_COLORS.get(row["event_type"], "#555555")
-        folium.CircleMarker(
-            location=(row.geometry.y, row.geometry.x), radius=marker_radius(row["killed_total"]),
-            color="#000000", weight=2, fill=True, fill_color=color, fill_opacity=0.6,
-            class_name="bv-imported",
-            popup=folium.Popup(popups.imported_popup(row), max_width=420),
-            tooltip=folium.Tooltip(popups.escape(f"Imported ({row['dataset']}): {row['place_reported'] or ''}")),
-        ).add_to(group)
-    return group
+    return _group("imported", imported_features(imported))
 
 
-def overlay_groups(frames: Mapping[str, pd.DataFrame], view: View) -> list[folium.FeatureGroup]:
+def incidents_group(incidents: pd.DataFrame) -> folium.FeatureGroup:
+    return _group("incidents", incident_features(incidents))
+
+
+def _state_group(name: str, frames: Mapping[str, pd.DataFrame], view: View,
+                 urls: Mapping[str, str] | None) -> folium.FeatureGroup:
+    """A state layer on ``view.day``: a published file filtered in the browser, or inline features."""
+    if urls and name in urls:
+        group = folium.FeatureGroup(name=name)
+        RemoteLayer(urls[name], day=view.day).add_to(group)
+        return group
+    return _group(name, STATE_FEATURES[name](frames, view.day))
+
+
+STATE_FEATURES = {
+    "enclaves": lambda f, day: enclave_features(f["enclaves"], day),
+    "status": lambda f, day: status_features(f["border_status"], day),
+    "crossings": lambda f, day: crossing_features(f["crossings"], day),
+}
+
+
+def overlay_groups(frames: Mapping[str, pd.DataFrame], view: View,
+                   urls: Mapping[str, str] | None = None) -> list[folium.FeatureGroup]:
     """The date- and filter-dependent groups for ``view``, bottom to top; always the same list.
 
     Layers switched off are empty groups, so the structure the browser sees
-    stays the same and nothing remounts.
+    stays the same and nothing remounts. With ``urls`` (see :func:`publish`)
+    the state layers only say which day to show.
     """
-    layers = view.layers
     builders = [
-        ("basemap", lambda: basemap_group(frames["countries"], view.basemap)),
-        ("enclaves", lambda: enclaves_group(frames["enclaves"], view.day)),
-        ("status", lambda: status_group(frames["border_status"], view.day)),
-        ("crossings", lambda: crossings_group(frames["crossings"], view.day)),
+        ("basemap", lambda: tiles_group(view.basemap)),
+        ("enclaves", lambda: _state_group("enclaves", frames, view, urls)),
+        ("status", lambda: _state_group("status", frames, view, urls)),
+        ("crossings", lambda: _state_group("crossings", frames, view, urls)),
         ("incidents", lambda: incidents_group(view.incidents)),
     ]
-    groups = [build() if key == "basemap" or key in layers else empty_group(key) for key, build in builders]
+    groups = [build() if key == "basemap" or key in view.layers else empty_group(key) for key, build in builders]
     for i, group in enumerate(groups):
         stable_ids(group, prefix=f"g{i}x")
     return groups
@@ -465,8 +596,8 @@ def overlay_groups(frames: Mapping[str, pd.DataFrame], view: View) -> list[foliu
 
 def standalone_map(frames: Mapping[str, pd.DataFrame], view: View) -> folium.Map:
     """Base map and view groups as one self-contained folium map (for the HTML export)."""
-    m = base_map(frames, view.layers)
     frames = {**frames, "countries": display_countries(frames["countries"])}
+    m = base_map(frames, view.layers, view.basemap)
     for group in overlay_groups(frames, view):
         group.add_to(m)
     return localise(m)

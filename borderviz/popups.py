@@ -105,7 +105,7 @@ def figures_html(figures: Iterable[Mapping[str, Any]] | None) -> str:
 
 
 POPUP_CSS = (
-    ".bv-popup{font:13px/1.35 system-ui,sans-serif;max-width:380px}"
+    ".bv-popup{font:13px/1.35 system-ui,sans-serif;max-width:380px;max-height:320px;overflow-y:auto}"
     ".bv-popup h4{margin:0 0 4px;font-size:14px}.bv-many{max-height:340px;overflow-y:auto}"
     ".bv-popup .bv-meta{color:#555;margin:0 0 6px}"
     ".bv-popup table{border-collapse:collapse;margin:4px 0}.bv-popup td,.bv-popup th{border:1px solid #ddd;"

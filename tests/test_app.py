@@ -35,7 +35,7 @@ def test_app_opens_on_the_whole_record(app, frames):
     assert _metric(app, "Incidents") == str(len(frames["incidents"]))
     assert app.info[0].value.startswith("As of")
     args = _map(app)
-    assert all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+    assert all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
     assert args["returned_objects"] == []
 
 
@@ -80,11 +80,12 @@ def test_a_mangled_link_still_opens_and_says_what_was_ignored(app):
     assert "last tuesday" in warnings and "bombing" in warnings
 
 
-def test_the_border_status_follows_the_end_date(app):
+def test_the_state_layers_are_asked_for_the_end_date(app):
+    """Status, enclaves and crossings are published once; each view only names its day."""
     app.query_params.update({"start": "2024-01-01", "end": "2025-06-01"})
     app.run()
     groups = _map(app)["feature_group"]
-    assert "bv-status-agreed" in groups and "bv-status-disputed" not in groups
+    assert groups.count('"day":"2025-06-01"') == 3 and "borderviz.fetchLayer" in groups
 
 
 def test_play_steps_the_end_date_to_the_last_day(app):

@@ -12,9 +12,10 @@ from borderviz import assets, mapview
 
 def test_base_map_links_only_to_local_files():
     links = assets.local_links(mapview.base_map())
-    assert links and all(u.startswith("/app/static/vendor/") for u in links)
+    assert links and all(u.startswith("/app/static/") for u in links)
+    assert "/app/static/borderviz/borderviz.js" in links
     for url in links:
-        assert (assets.VENDOR_DIR / url.removeprefix("/app/static/vendor/")).is_file()
+        assert (assets.STATIC_DIR / url.removeprefix("/app/static/")).is_file()
 
 
 def test_rendered_html_names_no_external_script_or_stylesheet():

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,61 +18,30 @@ import pytest
 
 from borderviz import formats, timeline
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import appdriver  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
 TILE_HOSTS = {"tile.openstreetmap.org", "server.arcgisonline.com", "a.tile.opentopomap.org",
               "b.tile.opentopomap.org", "c.tile.opentopomap.org"}
 HOSTILE = "<img src=x onerror=alert(1)> `${alert(2)}` </script><script>alert(3)</script> Ворух"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(repo, tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("BORDERVIZ_DATA", None)
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(repo / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-            cwd=repo, stdout=out, stderr=subprocess.STDOUT, env=env)
-        url = f"http://localhost:{port}"
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+def server(repo):
+    with appdriver.serve_app(repo) as url:
         yield url
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
+    if not Path(appdriver.CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is required in CI (apt-get install chromium)")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with appdriver.chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")
@@ -86,79 +51,11 @@ def artifacts(repo):
     return folder
 
 
-class Page:
-    """A browser tab on the app, offline but for localhost, recording what it tried to fetch."""
-
-    def __init__(self, browser, server):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        self.page = self.context.new_page()
-        self.server = server
-        self.external: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.route("**/*", self._route)
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("http://localhost", "http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
-
-    def open(self, query: str = "") -> None:
-        self.page.goto(f"{self.server}/{query}", wait_until="domcontentloaded", timeout=90_000)
-        self.map.locator(".leaflet-container").wait_for(timeout=90_000)
-        self.settle()
-
-    @property
-    def map(self):
-        return self.page.frame_locator(MAP)
-
-    def settle(self, quiet_s: float = 1.5) -> None:
-        """Wait until Streamlit has finished running and the map has stopped changing."""
-        self.page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-        last, stable_since = None, time.time()
-        while time.time() - stable_since < quiet_s:
-            count = self.markers()
-            if count != last:
-                last, stable_since = count, time.time()
-            time.sleep(0.25)
-
-    def markers(self, css: str = "path.bv-incident") -> int:
-        return self.map.locator(css).count()
-
-    def click_visible(self, css: str) -> None:
-        """Click the first of ``css`` that a person could click: on the map and not under the legend."""
-        frame_box = self.page.locator(MAP).bounding_box()
-        legend = self.map.locator("#bv-legend").bounding_box()
-        for element in self.map.locator(css).all():
-            box = element.bounding_box()
-            if not box:
-                continue
-            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-            inside = (frame_box["x"] + 40 < x < frame_box["x"] + frame_box["width"] - 60
-                      and frame_box["y"] + 40 < y < frame_box["y"] + frame_box["height"] - 40)
-            under_legend = legend and (legend["x"] <= x <= legend["x"] + legend["width"]
-                                       and legend["y"] <= y <= legend["y"] + legend["height"])
-            if inside and not under_legend:
-                self.page.mouse.click(x, y)
-                return
-        raise AssertionError(f"no visible {css} to click")
-
-    def external_hosts(self) -> set[str]:
-        return {u.split("/")[2] for u in self.external}
-
-    def close(self):
-        self.context.close()
-
-
 @pytest.fixture
 def page(browser, server):
-    p = Page(browser, server)
-    yield p
-    p.close()
+    tab = appdriver.AppTab(browser, server)
+    yield tab
+    tab.close()
 
 
 def _places(frame: pd.DataFrame) -> int:
@@ -203,6 +100,15 @@ def test_moving_the_date_slider_changes_the_incidents_drawn(page, frames):
     page.settle()
     assert page.markers() < before
     assert "start=2022-12-31" in page.page.url
+
+
+def test_the_border_is_drawn_as_it_was_on_the_last_day(page):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    assert page.markers("path.bv-status-disputed") > 0 and page.markers("path.bv-status-agreed") == 0
+    assert page.map.get_by_text("Lolazor", exact=False).count() == 1
+    page.open("?basemap=none&start=2025-01-01&end=2025-06-01")
+    assert page.markers("path.bv-status-disputed") == 0 and page.markers("path.bv-status-agreed") > 0
+    assert page.map.get_by_text("Lolazor", exact=False).count() == 0  # passed to Kyrgyzstan in 2025
 
 
 def test_clicking_an_incident_shows_its_sources(page):
