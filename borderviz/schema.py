@@ -69,7 +69,7 @@ CROSSING_KINDS = ("road", "rail", "pedestrian")
 INFRASTRUCTURE_KINDS = ("water_intake", "bridge", "road", "canal", "reservoir", "pumping_station")
 TIMELINE_KINDS = (
     "summit", "treaty", "ratification", "agreement", "talks", "ceasefire", "statement",
-    "transport_link",
+    "transport_link", "implementation",
 )
 LINE_PARTS = ("main", "enclave_perimeter")
 
@@ -137,6 +137,10 @@ SOURCES = Field(
 def _id(doc: str) -> Field:
     return Field("id", "str", doc)
 
+
+_FIRST_DAY = Field("date_start", "date", "First day.")
+_LAST_DAY = Field("date_end", "date", "Last day (inclusive).")
+_OUR_WORDS = Field("description", "str", "What happened, in our words.", long_text=True)
 
 _PRECISION = Field(
     "location_precision",
@@ -306,8 +310,8 @@ _register(
         interval=("date_start", "date_end"),
         fields=(
             _id("Incident id: start date and place slug."),
-            Field("date_start", "date", "First day."),
-            Field("date_end", "date", "Last day (inclusive)."),
+            _FIRST_DAY,
+            _LAST_DAY,
             Field("date_precision", "str", "How exactly date_start is known.",
                   choices=DATE_PRECISIONS),
             Field("event_type", "str", "What happened.", choices=EVENT_TYPES),
@@ -332,7 +336,7 @@ _register(
                   "null when none was reported.", required=False, minimum=0),
             Field("figures", "json", "Every casualty figure reported: a list of {side, measure, "
                   "value, qualifier, reported_by, reported_on, source}.", required=False),
-            Field("description", "str", "What happened, in our words.", long_text=True),
+            _OUR_WORDS,
             Field("confidence", "str", "high: independent sources agree; medium: one credible "
                   "source; low: one side's claim, disputed.", choices=CONFIDENCES),
             SOURCES,
@@ -376,9 +380,9 @@ _register(
             _id("Conflict id, e.g. war-2021-04."),
             Field("name", "str", "Name in English."),
             Field("name_ru", "str", "Name in Russian."),
-            Field("date_start", "date", "First day."),
-            Field("date_end", "date", "Last day (inclusive)."),
-            Field("description", "str", "What happened, in our words.", long_text=True),
+            _FIRST_DAY,
+            _LAST_DAY,
+            _OUR_WORDS,
             SOURCES,
         ),
     )
@@ -446,11 +450,11 @@ _register(
         interval=("date_start", "date_end"),
         fields=(
             _id("Event id."),
-            Field("date_start", "date", "First day."),
-            Field("date_end", "date", "Last day (inclusive)."),
+            _FIRST_DAY,
+            _LAST_DAY,
             Field("kind", "str", "What kind of event.", choices=TIMELINE_KINDS),
             Field("title", "str", "Short title."),
-            Field("description", "str", "What happened, in our words.", long_text=True),
+            _OUR_WORDS,
             SOURCES,
         ),
     )
@@ -487,11 +491,12 @@ _register(
         name="bibliography",
         file="bibliography.csv",
         title="Every source cited",
-        doc="One row per source cited anywhere in data/, with where it is cited: the list to "
-        "check and cite from.",
+        doc="One row per source (URL) cited anywhere in data/, with every key that cites it and "
+        "where: the list to check and cite from.",
         geometry=None,
         fields=(
-            _id("Bibliography key, as in the `key` of each citation."),
+            _id("Bibliography key: the key of a citation of this URL (the first researched one)."),
+            Field("keys", "str", "Every citation key pointing to this URL, separated by '; '."),
             Field("publisher", "str", "Publisher or outlet."),
             Field("title", "str", "Title as published ([brackets] when translated or described).",
                   long_text=True),

@@ -547,22 +547,30 @@ def _citations_in(value: Any):
 
 
 def build_bibliography(b: Build) -> None:
-    """One row per cited source, keyed by its bibliography key, with where it is cited."""
-    entries: dict[str, dict[str, Any]] = {}
+    """One row per cited URL, with every key that cites it and where it is cited.
+
+    Where several keys cite one URL (a row of the delimitation-figures CSV and
+    a researched entry for the same article, say), the researched entry gives
+    the row its title and date.
+    """
+    by_url: dict[str, dict[str, dict[str, Any]]] = {}
     cited: dict[str, dict[str, int]] = {}
     for layer, rows in list(b.rows.items()):
         for row in rows:
             for c in {c["key"]: c for v in row.values() for c in _citations_in(v)}.values():
-                entries.setdefault(c["key"], c)
-                counts = cited.setdefault(c["key"], {})
+                by_url.setdefault(c["url"], {}).setdefault(c["key"], c)
+                counts = cited.setdefault(c["url"], {})
                 counts[layer] = counts.get(layer, 0) + 1
-    for key in sorted(entries):
-        c = entries[key]
+    for url, entries in by_url.items():
+        keys = sorted(entries, key=lambda k: (k.startswith("delimitation-figures-row-"), k))
+        c = entries[keys[0]]
         b.add("bibliography", {
-            "id": key,
+            "id": keys[0],
+            "keys": "; ".join(keys),
             **{f: c.get(f) for f in ("publisher", "title", "author", "date", "url", "language", "note")},
-            "cited_in": "; ".join(f"{layer}: {n}" for layer, n in sorted(cited[key].items())),
+            "cited_in": "; ".join(f"{layer}: {n}" for layer, n in sorted(cited[url].items())),
         })
+    b.rows["bibliography"].sort(key=lambda r: r["id"])
 
 
 # --- orchestration ----------------------------------------------------------------------------

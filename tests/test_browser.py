@@ -91,6 +91,18 @@ def test_a_preset_changes_the_incidents_drawn(page, frames, artifacts):
     page.page.screenshot(path=str(artifacts / "preset-september-2022.png"))
 
 
+def test_changing_a_filter_keeps_the_map_where_the_user_left_it(page):
+    page.open("?basemap=none")
+    frame = next(f for f in page.page.frames if "streamlit_folium" in f.url)
+    frame.evaluate("() => map_div.setView([39.87, 70.55], 12, {animate: false})")
+    page.page.get_by_role("combobox", name="Event types").click()
+    page.page.get_by_role("option", name="Armed clash").click()
+    page.page.keyboard.press("Escape")
+    page.settle()
+    assert "types=armed_clash" in page.page.url
+    assert frame.evaluate("() => [map_div.getZoom(), map_div.getCenter().lat.toFixed(2)]") == [12, "39.87"]
+
+
 def test_moving_the_date_slider_changes_the_incidents_drawn(page, frames):
     page.open("?basemap=none&start=2021-01-01&end=2022-12-31")
     before = page.markers()

@@ -170,6 +170,8 @@ def test_timeline_events_include_the_summits_and_the_treaty(frames):
 
 def test_bibliography_lists_every_cited_source_once(frames):
     bib = frames["bibliography"]
-    assert bib["id"].is_unique
-    cited = {s["key"] for s in frames["incidents"]["sources"].explode().dropna()}
-    assert cited <= set(bib["id"])
+    assert bib["id"].is_unique and bib["url"].is_unique
+    keys = {k for row in bib["keys"] for k in row.split("; ")}
+    for name, frame in frames.items():
+        if "sources" in frame:
+            assert {s["key"] for s in frame["sources"].explode().dropna()} <= keys, name

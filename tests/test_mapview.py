@@ -66,7 +66,7 @@ def test_incidents_at_one_point_share_a_circle_with_a_count(make_incidents):
     circles = [f for f in features if "bv-incident" in f["properties"].get("style", {}).get("className", "")]
     badges = [f for f in features if f["properties"].get("icon", {}).get("className") == "bv-count-icon"]
     assert len(circles) == 2 and len(badges) == 1
-    assert '<span class="bv-count">2</span>' == badges[0]["properties"]["icon"]["html"]
+    assert badges[0]["properties"]["icon"]["html"] == '<span class="bv-count">2</span>'
     assert badges[0]["properties"]["interactive"] is False
     assert "2 incidents placed at this point" in circles[0]["properties"]["popup"] + circles[1]["properties"]["popup"]
 
@@ -128,7 +128,7 @@ def test_state_features_carry_their_dates_for_the_browser(frames):
     every = mapview.status_features(frames["border_status"], None)
     assert len(every) == len(frames["border_status"])
     on_day = [f for f in every if (f["properties"]["from"] or "") <= "2022-09-20"
-              and (f["properties"]["to"] is None or "2022-09-20" < f["properties"]["to"])]
+              and (f["properties"]["to"] is None or f["properties"]["to"] > "2022-09-20")]
     assert len(on_day) == len(mapview.status_features(frames["border_status"], pd.Timestamp("2022-09-20")))
 
 
