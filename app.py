@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 from borderviz import casualties, formats, importers, layers, mapview, status, timeline
 from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
+from borderviz.popups import escape_markdown
 from borderviz.schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_PRECISIONS
 from borderviz.viewstate import COUNTRY_CHOICES, FREQUENCIES, ViewState
 
@@ -51,14 +52,19 @@ def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner="Reading your file…", max_entries=8)
-def import_upload(name: str, data: bytes) -> importers.ImportResult:
-    return importers.import_file(name, data, load_frames()["incidents"])
+def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
+    """The import, or why it was refused (cached too, so a refused file is not read again on every rerun)."""
+    try:
+        return importers.import_file(name, data, load_frames()["incidents"])
+    except DataError as exc:
+        return exc
 
 
 try:
     frames = load_frames()
 except DataError as exc:
-    st.error(f"The data in data/ did not validate, so the app cannot start.\n\n```\n{exc}\n```")
+    st.error("The data in data/ did not validate, so the app cannot start. Fix these and reload:")
+    st.code(str(exc), language=None)
     st.stop()
 
 FIRST = FIRST_DAY.date()
@@ -69,16 +75,22 @@ PRESETS = {p.key: p for p in timeline.presets(frames["conflicts"], FIRST, LAST)}
 
 # --- state: the URL first, then the widgets --------------------------------------------
 
+
+def matching_preset(dates: tuple[dt.date, dt.date]) -> str:
+    return next((k for k, p in PRESETS.items() if (p.start, p.end) == dates), "custom")
+
+
 ss = st.session_state
 if "init" not in ss:
     state, ss.url_problems = ViewState.from_params(st.query_params.to_dict(), DEFAULTS)
     ss.dates = (state.start, state.end)
     ss.types, ss.countries, ss.precisions = list(state.types), list(state.countries), list(state.precisions)
     ss.min_killed, ss.layers, ss.basemap, ss.freq = state.min_killed, list(state.layers), state.basemap, state.freq
-    ss.preset = next((k for k, p in PRESETS.items() if (p.start, p.end) == ss.dates), "custom")
+    ss.preset = matching_preset(ss.dates)
     ss.playing, ss.init = False, True
 if "next_dates" in ss:  # set by the play loop at the end of the previous run
     ss.dates = ss.pop("next_dates")
+    ss.preset = matching_preset(ss.dates)
 
 
 def apply_preset() -> None:
@@ -88,7 +100,7 @@ def apply_preset() -> None:
 
 
 def dates_changed() -> None:
-    ss.preset = next((k for k, p in PRESETS.items() if (p.start, p.end) == ss.dates), "custom")
+    ss.preset = matching_preset(ss.dates)
 
 
 def toggle_play() -> None:
@@ -145,20 +157,22 @@ day = pd.Timestamp(view.end)
 # --- imported incidents -----------------------------------------------------------------------
 
 if upload is not None:
-    try:
-        ss.imported = import_upload(upload.name, upload.getvalue())
-    except DataError as exc:
-        kept = f" Still showing {ss.imported.file}." if ss.get("imported") else ""
-        st.sidebar.error(f"**{upload.name}** was not imported; nothing was changed.{kept}\n\n```\n{exc}\n```")
+    outcome = import_upload(upload.name, upload.getvalue())
+    if isinstance(outcome, DataError):
+        kept = f" Still showing {escape_markdown(ss.imported.file)}." if ss.get("imported") else ""
+        st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported; nothing was changed.{kept}")
+        st.sidebar.code(str(outcome), language=None)
+    else:
+        ss.imported = outcome
 else:
     ss.imported = None
 imported = ss.get("imported")
 if imported is not None:
-    st.sidebar.success(f"{len(imported.frame)} incidents from {imported.file} ({imported.dataset}); "
+    st.sidebar.success(f"{len(imported.frame)} incidents from {escape_markdown(imported.file)} ({imported.dataset}); "
                        f"{int(imported.frame['possible_duplicate_of'].notna().sum())} may duplicate "
                        "built-in incidents.")
     for warning in imported.warnings:
-        st.sidebar.warning(warning)
+        st.sidebar.warning(escape_markdown(warning))
 imported_selected = (timeline.filter_incidents(imported.frame, view.start, view.end, criteria)
                      if imported is not None else None)
 
@@ -169,10 +183,10 @@ st.title("The Kyrgyzstan–Tajikistan border")
 st.caption("Where the line runs, which parts were agreed and which disputed, and what happened along "
            "it, when. Every feature says where it came from; click one for its sources.")
 for problem in ss.get("url_problems", []):
-    st.warning(f"Link: {problem}")
+    st.warning(f"Link: {escape_markdown(problem)}")
 
 summary = status.summary(frames["border_status"], frames["official_figures"], day)
-st.info(summary.sentence(), icon=":material/straighten:")
+st.info(escape_markdown(summary.sentence()), icon=":material/straighten:")
 
 
 # --- the map -----------------------------------------------------------------------------------
@@ -190,8 +204,7 @@ st_folium(base, key="map", height=680, use_container_width=True,
 
 # --- what the selection holds -----------------------------------------------------------------
 
-wars = frames["conflicts"][(frames["conflicts"]["date_start"] <= day)
-                           & (frames["conflicts"]["date_end"] >= pd.Timestamp(view.start))]
+wars = timeline.in_range(frames["conflicts"], view.start, view.end)
 totals = casualties.selection_totals(selected)
 cols = st.columns(5)
 cols[0].metric("Incidents", len(selected), help="Incidents in the date range matching the filters.")
@@ -207,8 +220,8 @@ for _, war in wars.iterrows():
     latest = casualties.latest_by_side(frames["casualty_reports"], war["id"])
     said = "; ".join(f"{r.side} {r.measure} {r.figure} ({r.reported_by})" for r in latest.itertuples()
                      if r.measure in ("killed", "injured"))
-    st.caption(f"**{war['name']}**, latest whole-war figures as each source gave them: {said}. "
-               "All figures and dates: *War totals by source*.")
+    st.caption(f"**{escape_markdown(war['name'])}**, latest whole-war figures as each source gave them: "
+               f"{escape_markdown(said)}. All figures and dates: *War totals by source*.")
 
 tab_chart, tab_table, tab_wars, tab_download, tab_about = st.tabs(
     ["Events over time", "Incidents", "War totals by source", "Download", "About the data"])
@@ -244,14 +257,14 @@ with tab_table:
         column_config={"date_start": st.column_config.DateColumn("date", format="D MMM YYYY"),
                        "source": st.column_config.LinkColumn("first source")})
     if imported_selected is not None:
-        st.markdown(f"**Imported from {imported.file}** ({len(imported_selected)} in range)")
+        st.markdown(f"**Imported from {escape_markdown(imported.file)}** ({len(imported_selected)} in range)")
         st.dataframe(imported_selected.drop(columns="geometry"), hide_index=True, width="stretch")
 
 with tab_wars:
     if wars.empty:
         st.write("No war falls in the selected dates.")
     for _, war in wars.iterrows():
-        st.markdown(f"**{war['name']}** ({war['date_start']:%d %b %Y} – {war['date_end']:%d %b %Y})")
+        st.markdown(f"**{escape_markdown(war['name'])}** ({war['date_start']:%d %b %Y} – {war['date_end']:%d %b %Y})")
         figures = casualties.conflict_totals(frames["casualty_reports"], war["id"])
         st.dataframe(figures.drop(columns=["value", "qualifier"]), hide_index=True, width="stretch",
                      column_config={"reported_on": st.column_config.TextColumn("reported on"),
@@ -273,7 +286,8 @@ with tab_download:
         not in ("", "0")}}
 
     def build_download(subset=subset, fmt=fmt, filters=filters, map_view=map_view, credits=credits) -> bytes:
-        return formats.export(subset, fmt, filters, view=map_view, extra_attribution=credits).single()[1]
+        return formats.export(subset, fmt, filters, view=map_view, extra_attribution=credits,
+                              context=frames).single()[1]
 
     st.download_button(f"Download {formats.FORMATS[fmt].label}", data=build_download, disabled=not names,
                        file_name=formats.download_name(fmt, names), mime=formats.FORMATS[fmt].mime,

@@ -12,13 +12,13 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import Problem
-from .schema import LAYERS, LOCATION_TOLERANCE_KM
+from .schema import LAYERS, LOCATION_TOLERANCE_KM, RECORD_START
 
 # A projected CRS for distances in the Fergana Valley (UTM zone 42N): within
 # this region its scale error is below 0.1 %, plenty for kilometre checks.
 LOCAL_CRS = "EPSG:32642"
 MAX_DISTANCE_FROM_LINE_KM = 30.0
-FIRST_DAY = pd.Timestamp("2014-01-01")
+FIRST_DAY = pd.Timestamp(RECORD_START)
 
 
 def _file(name: str) -> str:

@@ -23,7 +23,7 @@ from . import layers as layer_io
 from .checks import FIRST_DAY
 from .errors import BorderVizError, DataError
 from .formats import FORMATS
-from .schema import LAYERS
+from .schema import EVENT_TYPES, LAYERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
@@ -133,12 +133,19 @@ def export_command(
     except ValueError as exc:
         typer.echo(f"--from/--to: {exc}; use YYYY-MM-DD", err=True)
         raise typer.Exit(2) from None
+    if start > end:
+        typer.echo(f"--from {start} is after --to {end}", err=True)
+        raise typer.Exit(2)
+    unknown_types = [t for t in event_type if t not in EVENT_TYPES]
+    if unknown_types:
+        typer.echo(f"unknown --type {', '.join(unknown_types)}; types: {', '.join(EVENT_TYPES)}", err=True)
+        raise typer.Exit(2)
     criteria = timeline.IncidentFilter(event_types=tuple(event_type))
     selected = timeline.filter_incidents(frames["incidents"], start, end, criteria)
     subset = {n: timeline.layer_selection(frames, n, start, end, selected) for n in dict.fromkeys(layer)}
     filters = {"from": start.isoformat(), "to": end.isoformat(), **({"types": list(event_type)} if event_type else {})}
     try:
-        bundle = formats.export(subset, fmt, filters)
+        bundle = formats.export(subset, fmt, filters, context=frames)
         written = formats.write_bundle(bundle, output)
     except BorderVizError as exc:
         typer.echo(str(exc), err=True)
@@ -156,6 +163,9 @@ def import_command(
     data: DataDir = None,
 ) -> None:
     """Check and import your own incidents; report every problem, or a summary and duplicates."""
+    if fmt not in FORMATS:
+        typer.echo(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
     frames = _load(data)
     try:
         result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
@@ -175,9 +185,14 @@ def import_command(
     for _, row in dupes.iterrows():
         typer.echo(f"  {row['id']} ~ {row['possible_duplicate_of']}")
     if output is not None:
-        bundle = formats.export({"imported_incidents": frame}, fmt, {"imported_from": file.name},
-                                extra_attribution=result.attribution)
-        for path in formats.write_bundle(bundle, output):
+        try:
+            bundle = formats.export({"imported_incidents": frame}, fmt, {"imported_from": file.name},
+                                    extra_attribution=result.attribution, context=frames)
+            written = formats.write_bundle(bundle, output)
+        except BorderVizError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        for path in written:
             typer.echo(f"wrote {path}")
 
 

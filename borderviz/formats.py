@@ -37,8 +37,11 @@ import shapely
 from defusedxml import ElementTree as safe_xml
 
 from . import __version__
+from .assets import inline
 from .errors import ExportError
-from .layers import data_dir, dump_geojson, record_values
+from .layers import data_dir, dump_geojson, load_all, record_values
+from .mapview import MAP_LAYER_OF, View, imported_group, standalone_map, to_json
+from .popups import export_panel_html
 from .schema import ALL_SPECS, LAYERS, LayerSpec
 
 # How a column of each kind comes back when the file is read with geopandas:
@@ -118,7 +121,8 @@ FORMATS: dict[str, Format] = {
             "a `provenance.json` file beside the CSV (the download is a zip)",
             {"str": "same", "int": "text", "float": "text", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept as text; lists as JSON text",
+            {"values": "all kept as text; lists as JSON text; text starting with =, +, -, @ gets a "
+                       "leading ' so spreadsheets do not run it as a formula",
              "geometry": "points as latitude/longitude columns; lines and polygons as WKT",
              "field names": "kept", "non-Latin text": "kept (UTF-8)",
              "layers": "one per file, zipped with the provenance"},
@@ -256,15 +260,17 @@ def flat_frame(frame: gpd.GeoDataFrame | pd.DataFrame, spec: LayerSpec, *, dates
     return out
 
 
-def _tmp(suffix: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="borderviz-"))
-    return folder / f"export{suffix}"
+def _scratch(folder: Path, name: str) -> Path:
+    """A fresh subfolder of the export's temporary folder, and a file path in it."""
+    sub = folder / f"{len(list(folder.iterdir())):03d}"
+    sub.mkdir()
+    return sub / name
 
 
 # --- writers ------------------------------------------------------------------------------
 
 
-def _geojson(frames, prov) -> dict[str, bytes]:
+def _geojson(frames, prov, folder: Path) -> dict[str, bytes]:
     files = {}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
@@ -277,8 +283,8 @@ def _geojson(frames, prov) -> dict[str, bytes]:
     return files
 
 
-def _gpkg(frames, prov) -> dict[str, bytes]:
-    path = _tmp(".gpkg")
+def _gpkg(frames, prov, folder: Path) -> dict[str, bytes]:
+    path = _scratch(folder, "borderviz.gpkg")
     meta = json.dumps(prov, ensure_ascii=False)
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
@@ -291,12 +297,12 @@ def _gpkg(frames, prov) -> dict[str, bytes]:
     return {"borderviz.gpkg": path.read_bytes()}
 
 
-def _parquet(frames, prov) -> dict[str, bytes]:
+def _parquet(frames, prov, folder: Path) -> dict[str, bytes]:
     files = {}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
         flat = flat_frame(frame, spec, dates_as_text=False)
-        path = _tmp(".parquet")
+        path = _scratch(folder, f"{name}.parquet")
         if spec.geometry is None:
             pd.DataFrame(flat).to_parquet(path, index=False)
         else:
@@ -327,8 +333,8 @@ def _spatial_only(frames, fmt: str) -> dict:
     return spatial
 
 
-def _kml(frames, prov) -> dict[str, bytes]:
-    path = _tmp(".kml")
+def _kml(frames, prov, folder: Path) -> dict[str, bytes]:
+    path = _scratch(folder, "borderviz.kml")
     description = ("borderviz export. " + " · ".join(a["text"] for a in prov["attribution"]) +
                    "\nProvenance: " + json.dumps(prov, ensure_ascii=False))
     for i, (name, frame) in enumerate(_spatial_only(frames, "kml").items()):
@@ -342,11 +348,21 @@ def _kml(frames, prov) -> dict[str, bytes]:
     return {"borderviz.kml": path.read_bytes()}
 
 
-def _csv(frames, prov) -> dict[str, bytes]:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def _csv(frames, prov, folder: Path) -> dict[str, bytes]:
     files = {"provenance.json": json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8")}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
         flat = pd.DataFrame(flat_frame(frame, spec, dates_as_text=True))
+        text_columns = [f.name for f in spec.fields if f.kind == "str" and f.name in flat]
+        flat[text_columns] = flat[text_columns].map(defuse_formula)
         if spec.geometry:
             geoms = frame.geometry
             if set(geoms.geom_type) == {"Point"}:
@@ -388,7 +404,7 @@ def shapefile_names(columns: list[str]) -> dict[str, str]:
     return {col: out[col] for col in columns}
 
 
-def _shp(frames, prov) -> dict[str, bytes]:
+def _shp(frames, prov, folder: Path) -> dict[str, bytes]:
     files = {"provenance.json": json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8")}
     prepared, problems = [], []
     for name, frame in _spatial_only(frames, "shp").items():
@@ -419,7 +435,7 @@ def _shp(frames, prov) -> dict[str, bytes]:
         for kind in sorted(groups.unique()):
             part = flat[groups == kind]
             stem = name if groups.nunique() == 1 else f"{name}_{kind}"
-            path = _tmp(".shp")
+            path = _scratch(folder, f"{stem}.shp")
             pyogrio.write_dataframe(part, path, driver="ESRI Shapefile", encoding="UTF-8",
                                     promote_to_multi=kind != "point")
             for sibling in path.parent.iterdir():
@@ -427,35 +443,21 @@ def _shp(frames, prov) -> dict[str, bytes]:
     return files
 
 
-def _html(frames, prov, view=None) -> dict[str, bytes]:
-    from .assets import inline
-    from .mapview import View, standalone_map
-    from .popups import escape, link
-
-    base = {name: frames.get(name) for name in LAYERS}
-    loaded = _full_frames()
-    for name, frame in base.items():
-        if frame is None:
-            base[name] = loaded[name]
-    incidents = frames.get("incidents", loaded["incidents"].iloc[0:0])
-    layers = {"status", "enclaves", "crossings", "infrastructure", "differences", "incidents"}
-    day = pd.Timestamp(prov["filters"].get("to") or dt.date.today())
-    v = view or View(day=day, incidents=incidents, layers=frozenset(layers), basemap="none")
+def _html(frames, prov, view=None, context=None) -> dict[str, bytes]:
+    """A map of exactly the exported layers; ``view`` gives only its day and basemap."""
+    context = context if context is not None else load_all()
+    base = {**context, **{name: frame for name, frame in frames.items() if name in LAYERS}}
+    day = view.day if view is not None else pd.Timestamp(prov["filters"].get("to") or dt.date.today())
+    v = View(day=day, incidents=frames.get("incidents", context["incidents"].iloc[0:0]),
+             layers=frozenset(MAP_LAYER_OF[n] for n in frames if n in MAP_LAYER_OF),
+             basemap=view.basemap if view is not None else "none")
     m = standalone_map(base, v)
     if "imported_incidents" in frames:
-        from .mapview import imported_group
-
         imported_group(frames["imported_incidents"]).add_to(m)
     html = m.get_root().render()
-    attribution = " · ".join(link(a["url"], a["text"]) for a in prov["attribution"])
-    filters = escape(json.dumps(prov["filters"], ensure_ascii=False))
-    panel = (f'<div style="position:fixed;bottom:0;right:0;z-index:1001;background:rgba(255,255,255,.9);'
-             f'font:11px system-ui,sans-serif;padding:3px 6px;max-width:60%">borderviz export '
-             f"{escape(prov['exported_at'])} · data {escape(prov['data_version'])} · filters {filters}"
-             f"<br>{attribution}</div>")
-    meta = json.dumps(prov, ensure_ascii=False).replace("<", "\\u003c")
-    html = html.replace("</body>", f'{panel}<script type="application/json" id="borderviz-provenance">'
-                                   f"{meta}</script></body>", 1)
+    meta = to_json(prov)
+    html = html.replace("</body>", f'{export_panel_html(prov)}<script type="application/json" '
+                                   f'id="borderviz-provenance">{meta}</script></body>', 1)
     return {"borderviz-map.html": inline(html).encode("utf-8")}
 
 
@@ -463,20 +465,17 @@ _WRITERS = {"geojson": _geojson, "gpkg": _gpkg, "parquet": _parquet, "kml": _kml
             "shp": _shp}
 
 
-def _full_frames():
-    from .layers import load_all
-
-    return load_all()
-
-
 def export(frames: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], fmt: str,
            filters: Mapping[str, Any] | None = None, now: dt.datetime | None = None,
-           extra_attribution: list[dict[str, str]] | None = None, view: Any = None) -> Bundle:
+           extra_attribution: list[dict[str, str]] | None = None, view: Any = None,
+           context: Mapping[str, pd.DataFrame] | None = None) -> Bundle:
     """Write ``frames`` ({layer name: frame}) as ``fmt``; raise ExportError if it would lose data.
 
     Layers without geometry are included in formats that can hold tables
-    (GeoJSON with null geometry, GeoPackage, GeoParquet, CSV) and skipped in
-    KML and Shapefile.
+    (GeoJSON with null geometry, GeoPackage, GeoParquet, CSV); KML and
+    Shapefile leave them out, and refuse an export of tables only. For the
+    HTML map, ``view`` is what to draw and ``context`` every layer as loaded
+    (loaded from data/ when not given) for what the selection does not include.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -485,8 +484,10 @@ def export(frames: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], fmt: str,
         raise ExportError(f"unknown layer(s): {', '.join(unknown)}")
     prov = provenance(list(frames), filters, now, extra_attribution)
     if fmt == "html":
-        return Bundle(_html(dict(frames), prov, view), fmt)
-    return Bundle(_WRITERS[fmt](dict(frames), prov), fmt)
+        return Bundle(_html(dict(frames), prov, view, context), fmt)
+    # GDAL writes to disk: in a folder that is gone when the export returns.
+    with tempfile.TemporaryDirectory(prefix="borderviz-export-") as tmp:
+        return Bundle(_WRITERS[fmt](dict(frames), prov, Path(tmp)), fmt)
 
 
 def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
@@ -520,7 +521,11 @@ def read_back(bundle: Bundle) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     Columns the format table says a reader sees under another name
     (``Format.renames``) are given their own names back.
     """
-    folder = Path(tempfile.mkdtemp(prefix="borderviz-read-"))
+    with tempfile.TemporaryDirectory(prefix="borderviz-read-") as tmp:
+        return _read_back(bundle, Path(tmp))
+
+
+def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     for name, data in bundle.files.items():
         (folder / name).write_bytes(data)
     out: dict[str, Any] = {}
@@ -567,9 +572,10 @@ def provenance_of(bundle: Bundle) -> dict[str, Any]:
     if bundle.fmt == "parquet":
         return json.loads(pq.read_schema(io.BytesIO(data)).metadata[b"borderviz_provenance"])
     if bundle.fmt == "gpkg":
-        path = _tmp(".gpkg")
-        path.write_bytes(data)
-        info = pyogrio.read_info(path, layer="borderviz_provenance")
+        with tempfile.TemporaryDirectory(prefix="borderviz-read-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            info = pyogrio.read_info(path, layer="borderviz_provenance")
         return json.loads(info["dataset_metadata"]["borderviz_provenance"])
     if bundle.fmt == "kml":
         root = safe_xml.fromstring(data)

@@ -25,6 +25,7 @@ import json
 import math
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -70,10 +71,12 @@ ACLED_SUB_TYPES = {"arrests": "detention", "abduction/forced disappearance": "de
                    "looting/property destruction": "destruction", "agreement": "agreement",
                    "non-violent transfer of territory": "occupation", "mob violence": "communal_clash"}
 ACLED_GEO = {"1": "settlement", "2": "approximate", "3": "district"}
-ACLED_TIME = {"1": "day", "2": "day", "3": "month"}
+ACLED_TIME = {"1": "day", "2": "week", "3": "month"}
 UCDP_WHERE = {"1": "settlement", "2": "approximate", "3": "district", "4": "region", "5": "region",
-              "6": "region", "7": "region"}
-UCDP_DATE = {"1": "day", "2": "day", "3": "day", "4": "month", "5": "year"}
+              "6": "country", "7": "country"}
+UCDP_DATE = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+# UCDP type_of_violence: 1 state-based, 2 non-state (e.g. communities), 3 one-sided (against civilians).
+UCDP_TYPES = {"1": "armed_clash", "2": "communal_clash", "3": "shooting"}
 
 # Column names a generic file may use for each field, most specific first.
 SYNONYMS = {
@@ -142,20 +145,31 @@ def check_zip(data: bytes, file: str) -> tuple[str, dict[str, bytes]]:
         problems.append(Problem(file, "", f"holds {len(shps)} .shp files; expected exactly one"))
     if problems:
         raise InputError(problems)
-    members = {PurePosixPath(i.filename).name: zf.read(i) for i in infos}
+    try:
+        members = {PurePosixPath(i.filename).name: zf.read(i) for i in infos}
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, zlib.error) as exc:
+        raise InputError([Problem(file, "", f"cannot be unpacked ({exc}); an encrypted or damaged zip?")]) \
+            from None
     return PurePosixPath(shps[0]).name, members
 
 
-def check_kml(data: bytes, file: str) -> None:
-    """Refuse KML with DTDs or entities (XXE, 'billion laughs') before GDAL reads it."""
+def check_kml(data: bytes, file: str):
+    """Parse KML safely and return its root; refuse DTDs, entities and links to other files.
+
+    DTDs and entities allow XXE and "billion laughs"; NetworkLink elements
+    would make the reader fetch other files or URLs.
+    """
     try:
-        safe_xml.fromstring(data, forbid_dtd=True)
+        root = safe_xml.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise InputError([Problem(file, "", f"contains a DTD or XML entities ({type(exc).__name__}); "
                                             "refused for safety")]) from None
     except safe_xml.ParseError as exc:
         raise InputError([Problem(file, f"line {exc.position[0]}", f"is not well-formed XML ({exc})")]) \
             from None
+    if any(el.tag.rsplit("}", 1)[-1] == "NetworkLink" for el in root.iter()):
+        raise InputError([Problem(file, "", "contains a NetworkLink to other files; refused for safety")])
+    return root
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -189,38 +203,72 @@ def read_csv_rows(data: bytes, file: str) -> list[dict[str, str]]:
     return [{(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()} for r in rows]
 
 
-def read_vector(data: bytes, file: str, suffix: str) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """A GDAL-readable file as a frame in EPSG:4326; warnings say what was reprojected."""
-    folder = Path(tempfile.mkdtemp(prefix="borderviz-import-"))
-    warnings: list[str] = []
-    if suffix == "zip":
-        shp_name, members = check_zip(data, file)
-        for name, content in members.items():
-            (folder / name).write_bytes(content)
-        path = folder / shp_name
-        if not path.with_suffix(".prj").exists() and not any(
-                (folder / n).suffix.lower() == ".prj" for n in members):
-            raise InputError([Problem(file, "", "has no .prj file, so its coordinate system is unknown; "
-                                                "add the .prj or export it in EPSG:4326")])
+# What each accepted suffix must be, checked before GDAL sees the file: GDAL
+# picks a format by content, so a GDAL "VRT" (XML pointing at other files or
+# URLs) renamed to .kml or .gpkg would otherwise read files on the server.
+EXPECTED_DRIVERS = {"geojson": {"GeoJSON"}, "json": {"GeoJSON"}, "gpkg": {"GPKG"}, "kml": {"LIBKML", "KML"},
+                    "zip": {"ESRI Shapefile"}}
+SHP_MAGIC = b"\x00\x00\x27\x0a"  # a Shapefile's file code, 9994, big-endian
+
+
+def check_signature(data: bytes, file: str, suffix: str, where: str = "") -> None:
+    """Refuse a file whose content is not what its name says, before any parser opens it."""
+    if suffix == "gpkg":
+        ok = data.startswith(b"SQLite format 3\x00")
+    elif suffix in ("geojson", "json"):
+        try:
+            doc = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError([Problem(file, f"line {exc.lineno} column {exc.colno}",
+                                      f"is not valid JSON: {exc.msg}")]) from None
+        ok = isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Feature")
+    elif suffix == "kml":
+        root = check_kml(data, file)
+        ok = root.tag.rsplit("}", 1)[-1] == "kml"
+    elif suffix == "shp":
+        ok = data.startswith(SHP_MAGIC)
     else:
-        if suffix == "kml":
-            check_kml(data, file)
-        if suffix in ("geojson", "json"):
-            try:
-                json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise InputError([Problem(file, f"line {exc.lineno} column {exc.colno}",
-                                          f"is not valid JSON: {exc.msg}")]) from None
-        path = folder / f"upload.{suffix}"
-        path.write_bytes(data)
-    try:
-        layer_names = [name for name, _ in pyogrio.list_layers(path)]
-        parts = [pyogrio.read_dataframe(path, layer=name) for name in layer_names]
-    except Exception as exc:  # GDAL reports many kinds of broken files
-        raise InputError([Problem(file, "", f"cannot be read as {suffix.upper()}: {exc}")]) from None
+        ok = True
+    if not ok:
+        raise InputError([Problem(file, where, f"is not a {suffix.upper()} file (its content does not match "
+                                               "its name); refused")])
+
+
+def read_vector(data: bytes, file: str, suffix: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """A GDAL-readable file as a frame in EPSG:4326; warnings say what was reprojected.
+
+    The upload is written to a temporary folder that is deleted before this
+    returns: nothing a user brings is kept on disk.
+    """
+    with tempfile.TemporaryDirectory(prefix="borderviz-import-") as tmp:
+        folder = Path(tmp)
+        if suffix == "zip":
+            shp_name, members = check_zip(data, file)
+            check_signature(members[shp_name], file, "shp", where=f"member {shp_name!r}")
+            for name, content in members.items():
+                (folder / name).write_bytes(content)
+            path = folder / shp_name
+            if not any(Path(n).suffix.lower() == ".prj" for n in members):
+                raise InputError([Problem(file, "", "has no .prj file, so its coordinate system is unknown; "
+                                                    "add the .prj or export it in EPSG:4326")])
+        else:
+            check_signature(data, file, suffix)
+            path = folder / f"upload.{suffix}"
+            path.write_bytes(data)
+        try:
+            driver = pyogrio.read_info(path, layer=0)["driver"]
+            if driver not in EXPECTED_DRIVERS[suffix]:
+                raise InputError([Problem(file, "", f"was read as {driver}, not {suffix.upper()}; refused")])
+            spatial = [name for name, geometry in pyogrio.list_layers(path) if geometry is not None]
+            parts = [pyogrio.read_dataframe(path, layer=name, datetime_as_string=True) for name in spatial]
+        except InputError:
+            raise
+        except Exception as exc:  # GDAL reports many kinds of broken files
+            raise InputError([Problem(file, "", f"cannot be read as {suffix.upper()}: {exc}")]) from None
     parts = [p for p in parts if len(p)]
     if not parts:
         raise InputError([Problem(file, "", "has no features")])
+    warnings: list[str] = []
     frames = []
     for part in parts:
         if part.crs is None:
@@ -316,8 +364,14 @@ def _acled_type(event_type: str, sub_type: str) -> str:
     return ACLED_SUB_TYPES.get(sub_type.lower(), ACLED_TYPES.get(event_type.lower(), "other"))
 
 
-def _cite(publisher: str, title: str, url: str, note: str) -> list[dict[str, str]]:
-    return [{"publisher": publisher, "title": title or publisher, "url": url, "note": note}]
+def _cite(publisher: str, title: str, url: str | None, note: str, file: str | None = None) -> list[dict[str, str]]:
+    """One citation; a row from the user's own file cites the file when it gives no web address."""
+    citation = {"publisher": publisher, "title": title or publisher, "note": note}
+    if url:
+        citation["url"] = url
+    else:
+        citation["file"] = file
+    return [citation]
 
 
 def map_acled(rows: list[dict[str, str]], file: str) -> tuple[list[dict], list, list[Problem]]:
@@ -365,7 +419,7 @@ def map_ucdp(rows: list[dict[str, str]], file: str) -> tuple[list[dict], list, l
             "date_start": _date(row.get("date_start")),
             "date_end": _date(row.get("date_end") or row.get("date_start")),
             "date_precision": UCDP_DATE.get(str(row.get("date_prec")), "day"),
-            "event_type": "armed_clash" if str(row.get("type_of_violence")) in ("1", "") else "shooting",
+            "event_type": UCDP_TYPES.get(str(row.get("type_of_violence") or "1"), "other"),
             "source_event_type": f"type_of_violence {row.get('type_of_violence')}; {row.get('dyad_name') or ''}"
                                  .strip("; "),
             "place_reported": row.get("where_description"),
@@ -418,8 +472,7 @@ def map_generic(frame: pd.DataFrame, geoms: list | None, file: str, stem: str,
                     point = point.representative_point()
         start = _date(row.get(col["date_start"]))
         source = row.get(col["source"]) if col["source"] else None
-        url = source if isinstance(source, str) and source.startswith(("http://", "https://")) else \
-            "https://github.com/borderviz"
+        url = source if isinstance(source, str) and source.startswith(("http://", "https://")) else None
         records.append({
             "id": f"file-{ident if not is_null(ident) else n}",
             "dataset": "file",
@@ -439,7 +492,7 @@ def map_generic(frame: pd.DataFrame, geoms: list | None, file: str, stem: str,
             "description": row.get(col["description"]) if col["description"] else None,
             "source_fields": {k: _plain(v) for k, v in row.items() if k != "geometry"},
             "sources": _cite(f"User file {stem}", str(source or f"row {n} of {file}"), url,
-                             f"imported from {file}"),
+                             f"imported from {file}", file=file),
         })
         points.append(point)
     return records, points, problems
@@ -459,14 +512,20 @@ def _plain(value: Any) -> Any:
 
 
 def flag_duplicates(imported: gpd.GeoDataFrame, builtin: gpd.GeoDataFrame) -> list[str | None]:
-    """For each imported incident, the built-in ones within a day and 5 km (comma-joined)."""
+    """For each imported incident, the built-in ones within a day and 5 km (comma-joined).
+
+    "Within a day" means the two incidents' date ranges, each widened by a
+    day, overlap: a report of the last day of a four-day clash still matches.
+    """
     out = []
     b_start = builtin["date_start"].to_numpy()
+    b_end = builtin["date_end"].fillna(builtin["date_start"]).to_numpy()
     b_x = builtin.geometry.x.to_numpy()
     b_y = builtin.geometry.y.to_numpy()
     window = np.timedelta64(DUPLICATE_DAYS, "D")
-    for when, point in zip(imported["date_start"], imported.geometry, strict=True):
-        near_in_time = np.abs(b_start - np.datetime64(when)) <= window
+    ends = imported["date_end"].fillna(imported["date_start"])
+    for start, end, point in zip(imported["date_start"], ends, imported.geometry, strict=True):
+        near_in_time = (b_start <= np.datetime64(end) + window) & (b_end >= np.datetime64(start) - window)
         if not near_in_time.any():
             out.append(None)
             continue
@@ -495,7 +554,7 @@ ATTRIBUTION = {
                       "ACLED with your access date and filters, per its terms", "url": "https://acleddata.com/"},
     "ucdp": {"text": "UCDP Georeferenced Event Dataset (GED), CC BY 4.0; cite Sundberg & Melander (2013) "
                      "and Davies et al.", "url": "https://ucdp.uu.se/"},
-    "file": {"text": "Incidents from a file the user imported", "url": "https://github.com/borderviz"},
+    "file": {"text": "Incidents from a file the user imported; cite that file's own sources", "url": ""},
 }
 
 

@@ -123,20 +123,19 @@ def _parse_json(value: Any) -> Any:
         raise _Bad(f"not valid JSON ({exc.msg})") from exc
 
 
-_SOURCE_KEYS = ("publisher", "title", "url")
-
-
 def _parse_sources(value: Any) -> list[dict]:
+    """Citations: publisher, title and an http(s) url; or, for a user's own file, the file's name."""
     sources = _parse_json(value)
     if not isinstance(sources, list) or not sources:
         raise _Bad("must be a non-empty list of citations")
     for i, src in enumerate(sources):
         if not isinstance(src, dict):
             raise _Bad(f"citation {i + 1} is not an object")
-        missing = [k for k in _SOURCE_KEYS if not str(src.get(k) or "").strip()]
+        where = "url" if src.get("url") or not src.get("file") else "file"
+        missing = [k for k in ("publisher", "title", where) if not str(src.get(k) or "").strip()]
         if missing:
             raise _Bad(f"citation {i + 1} lacks {', '.join(missing)}")
-        if not str(src["url"]).startswith(("https://", "http://")):
+        if where == "url" and not str(src["url"]).startswith(("https://", "http://")):
             raise _Bad(f"citation {i + 1} url {src['url']!r} is not an http(s) address")
     return sources
 

@@ -42,7 +42,7 @@ from jinja2 import Template
 
 from . import popups
 from .assets import Renderer, localise
-from .schema import EVENT_TYPE_LABELS, EVENT_TYPES
+from .schema import EVENT_TYPES
 from .timeline import as_of
 
 CENTER = (39.97, 70.30)  # Batken–Isfara–Leilek
@@ -87,6 +87,10 @@ LAYER_KEYS = {
     "incidents": "Incidents",
 }
 DEFAULT_LAYERS = ("status", "differences", "enclaves", "crossings", "infrastructure", "incidents")
+# Which map layer draws each data layer (for a map of an export's layers).
+MAP_LAYER_OF = {"incidents": "incidents", "border_status": "status", "enclaves": "enclaves",
+                "crossings": "crossings", "infrastructure": "infrastructure",
+                "vintage_differences": "differences", "border_lines": "line2017"}
 STATIC_LAYERS = ("differences", "line2017", "infrastructure")
 
 
@@ -333,63 +337,8 @@ class Legend(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Legend"
-        self.body = legend_html()
-
-
-def _line_swatch(style: Mapping[str, object]) -> str:
-    dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
-    return (f'<svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{style["color"]}" '
-            f'stroke-width="{min(int(style["weight"]), 5)}"{dash}/></svg>')
-
-
-def legend_html() -> str:
-    status = "".join(
-        f"<div>{_line_swatch(STATUS_STYLE[k])} {label}</div>"
-        for k, label in (("agreed", "agreed"), ("disputed", "disputed sector (indicative)"),
-                         ("not_documented", "status not published"))
-    )
-    types = "".join(
-        f'<span><span class="bv-dot" style="background:{EVENT_COLORS[t]}"></span>{EVENT_TYPE_LABELS[t]}</span>'
-        for t in EVENT_TYPES
-    )
-    crossings = "".join(
-        f'<span class="bv-sq" style="background:{c}">{s}</span>{k} ' for k, (c, s) in CROSSING_STYLE.items()
-    )
-    return f"""
-<div id="bv-legend" class="bv-legend"><details open><summary>Legend</summary>
-<b>Border on the chosen day</b>{status}
-<div>{_line_swatch(VINTAGE_2017_STYLE)} 2017 version of the line</div>
-<div><span class="bv-box" style="background:{DIFFERENCE_STYLE['fillColor']}"></span>versions disagree</div>
-<div><span class="bv-box" style="background:{OWNER_FILL['TJ']}"></span>Tajik
- <span class="bv-box" style="background:{OWNER_FILL['UZ']}"></span>Uzbek
- <span class="bv-box" style="background:{OWNER_FILL['KG']}"></span>Kyrgyz enclave</div>
-<b>Incidents</b><details><summary>colour: type of event</summary><div class="bv-grid">{types}</div></details>
-<div><span class="bv-dot" style="background:#555"></span>placed at a village or exactly ·
-<span class="bv-dot bv-rough"></span>approximate or district only</div>
-<div>larger circle: more killed · black ring: your imported incidents</div>
-<b>Crossings</b><div>{crossings}</div>
-<div><span class="bv-diamond"></span>contested infrastructure</div>
-</details></div>
-<style>
-.bv-legend{{position:absolute;z-index:650;left:10px;bottom:10px;background:rgba(255,255,255,.93);
- padding:5px 8px;border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:11px/1.4 system-ui,sans-serif;
- max-height:calc(100% - 60px);max-width:330px;overflow:auto}}
-.bv-grid{{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}}
-.bv-legend summary{{font-weight:600;cursor:pointer}}
-.bv-legend b{{display:block;margin-top:4px}}
-.bv-dot{{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px;vertical-align:middle}}
-.bv-rough{{background:transparent;border:2px dashed #555;width:7px;height:7px}}
-.bv-box{{display:inline-block;width:14px;height:10px;margin:0 4px 0 2px;vertical-align:middle;opacity:.8}}
-.bv-sq{{display:inline-block;width:13px;height:13px;color:#fff;font:bold 10px/13px sans-serif;
- text-align:center;margin:0 3px 0 2px;border:1px solid #fff}}
-.bv-diamond{{display:inline-block;width:9px;height:9px;background:#6a3d9a;transform:rotate(45deg);
- margin:0 6px 0 3px}}
-.leaflet-container{{background:#eef2f4}}
-{popups.POPUP_CSS}
-.leaflet-marker-icon.bv-count-icon,.leaflet-marker-icon.bv-label{{pointer-events:none}}
-.bv-count{{display:inline-block;background:#222;color:#fff;border-radius:7px;padding:0 4px;
- font:bold 10px/14px system-ui,sans-serif;pointer-events:none}}
-</style>"""
+        self.body = popups.legend_html(STATUS_STYLE, VINTAGE_2017_STYLE, DIFFERENCE_STYLE, OWNER_FILL,
+                                       EVENT_COLORS, CROSSING_STYLE)
 
 
 class ScaleBar(MacroElement):

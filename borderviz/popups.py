@@ -1,11 +1,13 @@
-"""The only place borderviz builds HTML. Every value from data or uploads is escaped here.
+"""The only place borderviz builds HTML (and Markdown). Every value from data or uploads is escaped here.
 
-folium inserts popup HTML into a JavaScript template literal (escaping
-backticks but not ``${...}``) and tooltip text into one with no escaping at
-all, and the map runs in an iframe allowed to run scripts with the app's
-origin. So text is escaped for both HTML and template literals: ``<``, ``>``,
-``&``, quotes, backtick, ``$`` and backslash all become character references,
-which the browser shows as the characters they stand for.
+Popups, tooltips and labels reach the map as HTML strings that Leaflet puts
+into innerHTML, in an iframe allowed to run scripts with the app's origin.
+Text is escaped for HTML and, as defence in depth for folium's own Popup and
+Tooltip (which paste into JavaScript template literals), for template
+literals too: ``<``, ``>``, ``&``, quotes, backtick, ``$`` and backslash all
+become character references, which the browser shows as the characters they
+stand for. Text shown through Streamlit Markdown goes through
+:func:`escape_markdown`.
 
 >>> escape("<img src=x onerror=alert(1)> `${alert(1)}`")
 '&lt;img src=x onerror=alert(1)&gt; &#96;&#36;{alert(1)}&#96;'
@@ -14,6 +16,7 @@ which the browser shows as the characters they stand for.
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .casualties import figure_text
-from .schema import EVENT_TYPE_LABELS, LOCATION_TOLERANCE_KM
+from .schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_TOLERANCE_KM
 
 _TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
@@ -32,6 +35,18 @@ def escape(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL)
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
+
+
+def escape_markdown(value: Any) -> str:
+    """Text safe inside Streamlit Markdown: no links, images, emphasis or LaTeX from data.
+
+    >>> escape_markdown("[update](https://evil.example)")
+    '\\\\[update\\\\]\\\\(https\\\\://evil\\\\.example\\\\)'
+    """
+    return "" if value is None else str(value).translate(_MARKDOWN)
 
 
 def safe_url(url: Any) -> str | None:
@@ -55,9 +70,11 @@ def link(url: Any, label: Any) -> str:
 
 
 def citation_html(src: Mapping[str, Any]) -> str:
-    """One citation: publisher, linked title, date."""
+    """One citation: publisher, linked title (or the file it came from), date."""
     date = f" ({escape(src['date'])})" if src.get("date") else ""
-    return f"{escape(src.get('publisher'))}: {link(src.get('url'), src.get('title') or src.get('url'))}{date}"
+    where = f" (file {escape(src['file'])})" if src.get("file") and not src.get("url") else ""
+    title = src.get("title") or src.get("url")
+    return f"{escape(src.get('publisher'))}: {link(src.get('url'), title)}{where}{date}"
 
 
 def sources_html(sources: Iterable[Mapping[str, Any]] | None) -> str:
@@ -66,7 +83,7 @@ def sources_html(sources: Iterable[Mapping[str, Any]] | None) -> str:
 
 
 def _date_range(start: pd.Timestamp, end: pd.Timestamp, precision: str = "day") -> str:
-    fmt = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}.get(precision, "%d %b %Y")
+    fmt = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}.get(precision, "%d %b %Y")
     first = start.strftime(fmt)
     last = end.strftime(fmt) if pd.notna(end) else first
     text = first if first == last else f"{first} – {last}"
@@ -81,6 +98,8 @@ def precision_text(precision: str) -> str:
         "settlement": "placed at the village centre",
         "district": "only the district is known",
         "approximate": "placed approximately from a description",
+        "region": "only the region is known",
+        "country": "only the country is known",
     }.get(precision, precision)
     return f"{words} (within about {km:g} km)" if km else words
 
@@ -255,3 +274,73 @@ def imported_popup(row: Mapping[str, Any]) -> str:
         f"({escape(row.get('source_precision') or '')}) · id {escape(row['source_id'])}</p>"
         f"<b>Source</b>{sources_html(row.get('sources'))}</div>"
     )
+
+
+def export_panel_html(prov: Mapping[str, Any]) -> str:
+    """The attribution and provenance panel of a standalone HTML export."""
+    attribution = " · ".join(link(a["url"], a["text"]) if a.get("url") else escape(a["text"])
+                             for a in prov["attribution"])
+    filters = escape(json.dumps(prov["filters"], ensure_ascii=False))
+    return (f'<div style="position:fixed;bottom:0;right:0;z-index:1001;background:rgba(255,255,255,.9);'
+            f'font:11px system-ui,sans-serif;padding:3px 6px;max-width:60%">borderviz export '
+            f"{escape(prov['exported_at'])} · data {escape(prov['data_version'])} · filters {filters}"
+            f"<br>{attribution}</div>")
+
+
+def _line_swatch(style: Mapping[str, object]) -> str:
+    dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+    return (f'<svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{style["color"]}" '
+            f'stroke-width="{min(int(style["weight"]), 5)}"{dash}/></svg>')
+
+
+def legend_html(status_style: Mapping[str, Mapping[str, Any]], vintage_2017_style: Mapping[str, Any],
+                difference_style: Mapping[str, Any], owner_fill: Mapping[str, str],
+                event_colors: Mapping[str, str], crossing_style: Mapping[str, tuple[str, str]]) -> str:
+    """The map's legend and the CSS the map's popups and markers use. Built from style constants only."""
+    status = "".join(
+        f"<div>{_line_swatch(status_style[k])} {label}</div>"
+        for k, label in (("agreed", "agreed"), ("disputed", "disputed sector (indicative)"),
+                         ("not_documented", "status not published"))
+    )
+    types = "".join(
+        f'<span><span class="bv-dot" style="background:{event_colors[t]}"></span>{EVENT_TYPE_LABELS[t]}</span>'
+        for t in EVENT_TYPES
+    )
+    crossings = "".join(
+        f'<span class="bv-sq" style="background:{c}">{s}</span>{k} ' for k, (c, s) in crossing_style.items()
+    )
+    return f"""
+<div id="bv-legend" class="bv-legend"><details open><summary>Legend</summary>
+<b>Border on the chosen day</b>{status}
+<div>{_line_swatch(vintage_2017_style)} 2017 version of the line</div>
+<div><span class="bv-box" style="background:{difference_style['fillColor']}"></span>versions disagree</div>
+<div><span class="bv-box" style="background:{owner_fill['TJ']}"></span>Tajik
+ <span class="bv-box" style="background:{owner_fill['UZ']}"></span>Uzbek
+ <span class="bv-box" style="background:{owner_fill['KG']}"></span>Kyrgyz enclave</div>
+<b>Incidents</b><details><summary>colour: type of event</summary><div class="bv-grid">{types}</div></details>
+<div><span class="bv-dot" style="background:#555"></span>placed at a village or exactly ·
+<span class="bv-dot bv-rough"></span>approximate or district only</div>
+<div>larger circle: more killed · black ring: your imported incidents</div>
+<b>Crossings</b><div>{crossings}</div>
+<div><span class="bv-diamond"></span>contested infrastructure</div>
+</details></div>
+<style>
+.bv-legend{{position:absolute;z-index:650;left:10px;bottom:10px;background:rgba(255,255,255,.93);
+ padding:5px 8px;border-radius:5px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:11px/1.4 system-ui,sans-serif;
+ max-height:calc(100% - 60px);max-width:330px;overflow:auto}}
+.bv-grid{{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}}
+.bv-legend summary{{font-weight:600;cursor:pointer}}
+.bv-legend b{{display:block;margin-top:4px}}
+.bv-dot{{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px;vertical-align:middle}}
+.bv-rough{{background:transparent;border:2px dashed #555;width:7px;height:7px}}
+.bv-box{{display:inline-block;width:14px;height:10px;margin:0 4px 0 2px;vertical-align:middle;opacity:.8}}
+.bv-sq{{display:inline-block;width:13px;height:13px;color:#fff;font:bold 10px/13px sans-serif;
+ text-align:center;margin:0 3px 0 2px;border:1px solid #fff}}
+.bv-diamond{{display:inline-block;width:9px;height:9px;background:#6a3d9a;transform:rotate(45deg);
+ margin:0 6px 0 3px}}
+.leaflet-container{{background:#eef2f4}}
+{POPUP_CSS}
+.leaflet-marker-icon.bv-count-icon,.leaflet-marker-icon.bv-label{{pointer-events:none}}
+.bv-count{{display:inline-block;background:#222;color:#fff;border-radius:7px;padding:0 4px;
+ font:bold 10px/14px system-ui,sans-serif;pointer-events:none}}
+</style>"""

@@ -11,7 +11,11 @@ and a test keeps the two equal).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+# The record begins here: incidents before it are out of scope.
+RECORD_START = dt.date(2014, 1, 1)
 
 # --- vocabularies -----------------------------------------------------------
 
@@ -51,9 +55,9 @@ DATE_PRECISIONS = ("day", "month", "year")
 LOCATION_PRECISIONS = ("exact", "settlement", "district", "approximate")
 # How far from its point a place of each precision may really be, in km.
 # Used to judge whether an incident is on the side of the line it claims.
-# ("region" occurs only in imported data: a first-level division or coarser.)
+# ("region" and "country" occur only in imported data.)
 LOCATION_TOLERANCE_KM = {"exact": 0.5, "settlement": 2.0, "district": 30.0, "approximate": 5.0,
-                         "region": 100.0}
+                         "region": 100.0, "country": 500.0}
 CONFIDENCES = ("high", "medium", "low")
 MEASURES = ("killed", "injured", "displaced")
 QUALIFIERS = ("exact", "at_least", "about", "up_to")
@@ -512,7 +516,8 @@ _register(
 )
 
 
-IMPORT_PRECISIONS = (*LOCATION_PRECISIONS, "region")
+IMPORT_PRECISIONS = (*LOCATION_PRECISIONS, "region", "country")
+IMPORT_DATE_PRECISIONS = (*DATE_PRECISIONS, "week")
 IMPORT_COUNTRIES = ("KG", "TJ", "UZ", "disputed", "other")
 
 # A user's own incidents (ACLED, UCDP GED or a generic file) mapped onto the
@@ -531,7 +536,7 @@ IMPORTED_INCIDENTS = LayerSpec(
         Field("source_id", "str", "The row's id in the source dataset."),
         Field("date_start", "date", "First day."),
         Field("date_end", "date", "Last day (inclusive)."),
-        Field("date_precision", "str", "How exactly the date is known.", choices=DATE_PRECISIONS),
+        Field("date_precision", "str", "How exactly the date is known.", choices=IMPORT_DATE_PRECISIONS),
         Field("event_type", "str", "Mapped onto borderviz's types ('other' when none fits).",
               choices=(*EVENT_TYPES, "other")),
         Field("source_event_type", "str", "The event type as the source gives it.", required=False),

@@ -15,7 +15,6 @@ before ``end`` (null = open) and are looked up *as of* one day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,7 +51,7 @@ class Preset:
     key: str
     label: str
     start: dt.date
-    end: dt.date | None  # None: up to the last day of the record
+    end: dt.date
 
 
 def presets(conflicts: pd.DataFrame, first_day: dt.date, last_day: dt.date,
@@ -117,14 +116,6 @@ def counts_by_period(incidents: pd.DataFrame, freq: str = "MS",
     out = merged.reset_index()[columns]
     step = pd.DateOffset(months=1) if freq.startswith("M") else pd.DateOffset(weeks=1)
     return out.assign(period_end=out["period"] + step)
-
-
-def date_span(frames: Iterable[pd.DataFrame]) -> tuple[dt.date, dt.date]:
-    """First and last day over the date_start/date_end of the given frames."""
-    frames = list(frames)
-    starts = [f["date_start"].min() for f in frames if not f.empty]
-    ends = [f["date_end"].max() for f in frames if not f.empty]
-    return min(starts).date(), max(ends).date()
 
 
 def layer_selection(frames: dict[str, pd.DataFrame], name: str, start: DateLike, end: DateLike,

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from .mapview import BASEMAPS, DEFAULT_LAYERS, LAYER_KEYS
-from .schema import EVENT_TYPES, LOCATION_PRECISIONS
+from .schema import EVENT_TYPES, LOCATION_PRECISIONS, RECORD_START
 
 COUNTRY_CHOICES = ("KG", "TJ", "disputed")
 FREQUENCIES = ("month", "week")
@@ -71,12 +71,13 @@ class ViewState:
                 else:
                     problems.append(f"{name}: unknown value {params[name]!r} ignored")
         state = replace(defaults, **values)
-        if state.start > state.end:
-            problems.append("start is after end; dates swapped")
-            state = replace(state, start=state.end, end=state.start)
-        clamped = replace(state, start=max(state.start, defaults.start), end=min(state.end, defaults.end))
+        lo, hi = defaults.start, defaults.end
+        clamped = replace(state, start=min(max(state.start, lo), hi), end=min(max(state.end, lo), hi))
         if clamped != state:
-            problems.append(f"dates outside the record ({defaults.start}..{defaults.end}) were clamped")
+            problems.append(f"dates outside the record ({lo}..{hi}) were moved into it")
+        if clamped.start > clamped.end:
+            problems.append("start is after end; dates swapped")
+            clamped = replace(clamped, start=clamped.end, end=clamped.start)
         return clamped, problems
 
     def to_params(self) -> dict[str, str]:
@@ -93,4 +94,4 @@ class ViewState:
         return out
 
 
-DEFAULTS = ViewState(start=dt.date(2014, 1, 1), end=dt.date.today())
+DEFAULTS = ViewState(start=RECORD_START, end=dt.date.today())

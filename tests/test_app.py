@@ -88,6 +88,15 @@ def test_the_state_layers_are_asked_for_the_end_date(app):
     assert groups.count('"day":"2025-06-01"') == 3 and "borderviz.fetchLayer" in groups
 
 
+def test_a_play_step_leaves_the_preset_for_a_custom_range(app):
+    app.query_params.update({"start": "2021-04-28", "end": "2021-05-01"})
+    app.run()
+    assert app.selectbox(key="preset").value == "war-2021-04"
+    app.session_state["next_dates"] = (dt.date(2021, 4, 28), dt.date(2021, 6, 1))
+    app.run()
+    assert app.selectbox(key="preset").value == "custom"
+
+
 def test_play_steps_the_end_date_to_the_last_day(app):
     app.query_params.update({"start": "2025-01-01", "end": "2025-06-01"})
     app.run()
@@ -104,5 +113,6 @@ def test_broken_data_shows_an_error_and_the_app_keeps_running(app, tmp_path, mon
     clear_caches()
     app.run()
     assert not app.exception
-    assert "did not validate" in app.error[0].value and "file not found" in app.error[0].value
+    assert "did not validate" in app.error[0].value
+    assert "file not found" in app.code[0].value
     clear_caches()

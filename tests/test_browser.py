@@ -203,7 +203,9 @@ def test_download_holds_only_the_selected_dates_and_opens(page, tmp_path):
 
 def test_the_html_export_opens_from_disk_with_no_network(browser, frames, tmp_path, artifacts):
     selection = timeline.in_range(frames["incidents"], "2021-04-28", "2021-05-01")
-    bundle = formats.export({"incidents": selection}, "html", {"from": "2021-04-28", "to": "2021-05-01"})
+    status = timeline.layer_selection(frames, "border_status", "2021-04-28", "2021-05-01")
+    bundle = formats.export({"incidents": selection, "border_status": status}, "html",
+                            {"from": "2021-04-28", "to": "2021-05-01"}, context=frames)
     name, data, _ = bundle.single()
     path = tmp_path / name
     path.write_bytes(data)

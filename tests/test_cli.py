@@ -90,3 +90,18 @@ def test_build_data_writes_elsewhere(tmp_path):
     result = runner.invoke(app, ["build-data", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "incidents.geojson").exists()
+
+
+def test_export_refuses_reversed_dates_and_unknown_types(tmp_path):
+    out = str(tmp_path / "x.geojson")
+    reversed_dates = runner.invoke(app, ["export", "--from", "2022-09-20", "--to", "2022-09-01", "-o", out])
+    assert reversed_dates.exit_code == 2 and "is after" in reversed_dates.output
+    bad_type = runner.invoke(app, ["export", "--type", "bogus", "-o", out])
+    assert bad_type.exit_code == 2 and "unknown --type bogus" in bad_type.output
+
+
+def test_import_checks_the_format_before_reading(tmp_path):
+    good = tmp_path / "mine.csv"
+    good.write_text("date,latitude,longitude\n2021-04-29,39.949,70.528\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(good), "-o", str(tmp_path / "x"), "--format", "bogus"])
+    assert result.exit_code == 2 and "unknown format 'bogus'" in result.output

@@ -440,3 +440,26 @@ def test_readme_format_table_is_generated_from_formats(repo: Path):
     match = re.search(r"<!-- formats:start -->\n(.*?)<!-- formats:end -->", readme, re.S)
     assert match, "README.md has no <!-- formats:start --> ... <!-- formats:end --> section"
     assert match.group(1).strip() == formats.formats_markdown().strip()
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet", "kml", "shp"])
+def test_exports_leave_nothing_on_disk(frames, fmt):
+    import tempfile
+    from pathlib import Path
+
+    before = set(Path(tempfile.gettempdir()).glob("borderviz-*"))
+    formats.export({"incidents": frames["incidents"].head(3)}, fmt, FILTERS)
+    assert set(Path(tempfile.gettempdir()).glob("borderviz-*")) == before
+
+
+def test_html_map_draws_only_the_exported_layers(frames):
+    html = formats.export({"crossings": frames["crossings"]}, "html", FILTERS).files["borderviz-map.html"].decode()
+    assert "bv-crossing" in html and "bv-incident" not in html and "bv-status" not in html
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_defused(make_incidents):
+    from conftest import incident
+
+    inc = make_incidents([incident(place_reported="=HYPERLINK(\"http://evil\")", district="-Leilek")])
+    text = formats.export({"incidents": inc}, "csv", FILTERS).files["incidents.csv"].decode()
+    assert "'=HYPERLINK" in text and "'-Leilek" in text

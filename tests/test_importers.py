@@ -294,22 +294,24 @@ def generic_frame(crs="EPSG:4326") -> gpd.GeoDataFrame:
 
 
 def written(frame: gpd.GeoDataFrame, suffix: str, driver: str, **options) -> bytes:
-    path = Path(tempfile.mkdtemp(prefix="borderviz-test-")) / f"sample{suffix}"
-    pyogrio.write_dataframe(frame, path, driver=driver, **options)
-    return path.read_bytes()
+    with tempfile.TemporaryDirectory(prefix="bvtest-") as tmp:
+        path = Path(tmp) / f"sample{suffix}"
+        pyogrio.write_dataframe(frame, path, driver=driver, **options)
+        return path.read_bytes()
 
 
 def zipped_shapefile(frame: gpd.GeoDataFrame, drop: tuple[str, ...] = ()) -> bytes:
-    folder = Path(tempfile.mkdtemp(prefix="borderviz-test-"))
-    pyogrio.write_dataframe(
-        frame, folder / "incidents.shp", driver="ESRI Shapefile", encoding="UTF-8"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for part in sorted(folder.iterdir()):
-            if part.suffix not in drop:
-                zf.write(part, part.name)
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory(prefix="bvtest-") as tmp:
+        folder = Path(tmp)
+        pyogrio.write_dataframe(
+            frame, folder / "incidents.shp", driver="ESRI Shapefile", encoding="UTF-8"
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for part in sorted(folder.iterdir()):
+                if part.suffix not in drop:
+                    zf.write(part, part.name)
+        return buffer.getvalue()
 
 
 def zip_of(members: dict[str, bytes]) -> bytes:
@@ -661,3 +663,81 @@ def test_every_bad_row_is_reported_together(builtin):
     err = refused("three-bad.csv", data, builtin)
     assert [p.where for p in err.problems] == ["row 3 (id 'file-b')", "row 4 (id 'file-c')", "row 5 (id 'file-d')"]
     assert str(err).startswith("3 problems:")
+
+
+# --- files that are not what their names say, and leftovers ------------------------------------
+
+VRT = (b'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
+       b"</OGRVRTLayer></OGRVRTDataSource>")
+
+
+@pytest.mark.parametrize("name", ["evil.kml", "evil.gpkg", "evil.geojson"])
+def test_a_gdal_vrt_under_another_name_is_refused_before_gdal_reads_it(builtin, name):
+    err = refused(name, VRT, builtin)
+    assert "root:" not in str(err)
+    assert "content does not match" in str(err) or "not valid JSON" in str(err) or "not a" in str(err)
+
+
+def test_a_vrt_posing_as_the_shapefile_in_a_zip_is_refused(builtin):
+    err = refused("evil.zip", zip_of({"x.shp": VRT, "x.prj": b"GEOGCS[]", "x.dbf": b"", "x.shx": b""}), builtin)
+    assert err.problems[0].where == "member 'x.shp'" and "root:" not in str(err)
+
+
+def test_kml_network_links_are_refused(builtin):
+    kml = (b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><NetworkLink>'
+           b"<Link><href>http://169.254.169.254/latest</href></Link></NetworkLink></Document></kml>")
+    assert "NetworkLink" in str(refused("links.kml", kml, builtin))
+
+
+def test_a_damaged_zip_is_refused_not_crashed(builtin):
+    good = zipped_shapefile(generic_frame())
+    damaged = bytearray(good)
+    start = damaged.index(b"PK\x03\x04") + 30 + len(b"incidents.cpg") + 2
+    damaged[start] ^= 0xFF
+    err = refused("damaged.zip", bytes(damaged), builtin)
+    assert "cannot be unpacked" in str(err) or "not a valid zip" in str(err) or "cannot be read" in str(err)
+
+
+def test_a_geopackage_with_an_attribute_table_imports_its_spatial_layer(builtin):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mixed.gpkg"
+        pyogrio.write_dataframe(generic_frame(), path, layer="incidents", driver="GPKG")
+        pyogrio.write_dataframe(pd.DataFrame({"note": ["a table"]}), path, layer="notes", driver="GPKG")
+        result = importers.import_file("mixed.gpkg", path.read_bytes(), builtin)
+    assert len(result.frame) == len(GENERIC_ROWS)
+
+
+def test_nothing_the_user_brings_is_left_on_disk(builtin):
+    before = set(Path(tempfile.gettempdir()).glob("borderviz-import-*"))
+    importers.import_file("s.gpkg", written(generic_frame(), ".gpkg", "GPKG"), builtin)
+    importers.import_file("s.zip", zipped_shapefile(generic_frame()), builtin)
+    assert set(Path(tempfile.gettempdir()).glob("borderviz-import-*")) == before
+
+
+def test_times_with_utc_offsets_keep_their_local_date(builtin):
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [70.53, 39.95]},
+         "properties": {"id": "a", "date": "2022-09-15T01:00:00+06:00"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [70.54, 39.95]},
+         "properties": {"id": "b", "date": "2022-09-15T01:00:00+05:00"}}]}
+    result = importers.import_file("tz.geojson", json.dumps(fc).encode(), builtin)
+    assert set(result.frame["date_start"]) == {pd.Timestamp("2022-09-15")}
+
+
+def test_a_later_day_of_a_multi_day_incident_counts_as_a_duplicate(builtin):
+    multi = builtin[builtin["date_end"] > builtin["date_start"] + pd.Timedelta(days=1)].iloc[0]
+    day = (multi["date_end"]).strftime("%Y-%m-%d")
+    data = f"date,latitude,longitude\n{day},{multi.geometry.y},{multi.geometry.x}\n".encode()
+    result = importers.import_file("later.csv", data, builtin)
+    assert multi["id"] in result.frame["possible_duplicate_of"].iloc[0]
+
+
+def test_a_row_without_a_web_address_cites_the_file_not_a_made_up_link(builtin):
+    data = b"date,latitude,longitude,source\n2022-09-16,39.95,70.53,Local notes\n"
+    citation = importers.import_file("notes.csv", data, builtin).frame["sources"].iloc[0][0]
+    assert "url" not in citation and citation["file"] == "notes.csv"
+
+
+def test_ucdp_precision_codes_are_not_overstated():
+    assert importers.UCDP_DATE["2"] == "week" and importers.UCDP_WHERE["6"] == "country"
+    assert importers.ACLED_TIME["2"] == "week" and importers.UCDP_TYPES["2"] == "communal_clash"

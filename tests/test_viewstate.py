@@ -30,3 +30,10 @@ def test_swapped_dates_are_put_in_order():
     state, problems = ViewState.from_params({"start": "2022-09-20", "end": "2022-09-14"}, DEFAULTS)
     assert (state.start, state.end) == (dt.date(2022, 9, 14), dt.date(2022, 9, 20))
     assert problems
+
+
+def test_dates_wholly_outside_the_record_are_moved_into_it():
+    for start, end in (("2030-01-01", "2031-01-01"), ("2000-01-01", "2001-01-01")):
+        state, problems = ViewState.from_params({"start": start, "end": end}, DEFAULTS)
+        assert DEFAULTS.start <= state.start <= state.end <= DEFAULTS.end
+        assert problems
