@@ -66,9 +66,15 @@ ROUGH_PRECISIONS = ("district", "approximate")
 # Lines and polygons are sent to the browser rounded to 1e-5° (about 1 m): far
 # fewer bytes, invisible at any zoom the map offers.
 DISPLAY_GRID_DEG = 1e-5
-# Country fills drawn when there are no tiles sit in their own pane, under
-# every data layer whichever order the layers reach the browser in.
+# Each kind of layer has its own pane, so what lies on top of what does not
+# depend on the order layers reach the browser (published files arrive after
+# inline data): country fills, then areas, then lines, then incident circles;
+# icons and labels sit above all in Leaflet's marker pane.
 BACKGROUND_PANE = "bv-background"
+PANES = {BACKGROUND_PANE: 250, "bv-areas": 410, "bv-lines": 420, "bv-points": 450}
+LAYER_PANE = {"background": BACKGROUND_PANE, "differences": "bv-areas", "enclaves": "bv-areas",
+              "status": "bv-lines", "line2017": "bv-lines", "infrastructure": "bv-lines",
+              "crossings": None, "incidents": "bv-points", "imported": "bv-points"}
 
 BASEMAPS = {
     "streets": ("Streets (OpenStreetMap)", xyz.OpenStreetMap.Mapnik),
@@ -421,7 +427,8 @@ def base_map(frames: Mapping[str, pd.DataFrame] | None = None,
     background; ``frames["countries"]`` should then be the :func:`display_countries` copy.
     """
     m = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, min_zoom=6, max_zoom=18)
-    folium.map.CustomPane(BACKGROUND_PANE, z_index=250, pointer_events=False).add_to(m)
+    for pane, z_index in PANES.items():
+        folium.map.CustomPane(pane, z_index=z_index, pointer_events=pane != BACKGROUND_PANE).add_to(m)
     Renderer().add_to(m)
     ScaleBar().add_to(m)
     FocusWithoutScrolling().add_to(m)
@@ -435,7 +442,7 @@ def base_map(frames: Mapping[str, pd.DataFrame] | None = None,
         if basemap == "none":
             wanted.insert(0, "background")
         for key in wanted:
-            pane = BACKGROUND_PANE if key == "background" else None
+            pane = LAYER_PANE[key]
             layer = (RemoteLayer(urls[key], pane) if urls and key in urls
                      else InlineLayer(STATIC_BUILDERS[key](frames), pane))
             layer.add_to(m)
@@ -478,7 +485,7 @@ def display_countries(countries: pd.DataFrame, tolerance_deg: float = 0.001) -> 
 def _group(name: str, features: list[dict]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name)
     if features:
-        InlineLayer(features).add_to(group)
+        InlineLayer(features, LAYER_PANE.get(name)).add_to(group)
     return group
 
 
@@ -510,7 +517,7 @@ def _state_group(name: str, frames: Mapping[str, pd.DataFrame], view: View,
     """A state layer on ``view.day``: a published file filtered in the browser, or inline features."""
     if urls and name in urls:
         group = folium.FeatureGroup(name=name)
-        RemoteLayer(urls[name], day=view.day).add_to(group)
+        RemoteLayer(urls[name], LAYER_PANE[name], day=view.day).add_to(group)
         return group
     return _group(name, STATE_FEATURES[name](frames, view.day))
 

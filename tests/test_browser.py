@@ -133,6 +133,16 @@ def test_clicking_an_incident_shows_its_sources(page):
     assert "Sources" in popup.inner_text()
 
 
+def test_incident_circles_sit_above_the_line_whatever_loads_first(page):
+    """State layers arrive by fetch after the incidents; panes keep the circles clickable on top."""
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.map.locator("path.bv-status").first.wait_for()
+    page.click_visible("path.bv-incident", largest=True)
+    popup = page.map.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "confidence" in popup.inner_text()  # an incident's popup, not the line's
+
+
 def test_uploaded_text_is_escaped_in_popups(page, tmp_path, artifacts):
     hostile = {"type": "FeatureCollection", "features": [{
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [70.95, 39.93]},
