@@ -104,6 +104,19 @@ def layers_command(data: DataDir = None) -> None:
             typer.echo("  " + summary(bs, frames["official_figures"], day).sentence())
 
 
+def _write_export(subset: dict[str, pd.DataFrame], fmt: str, filters: dict, output: Path,
+                  frames: dict[str, pd.DataFrame], attribution: list[dict[str, str]] | None = None) -> None:
+    """Export ``subset`` to ``output`` and say what was written; exit 1 with the reason if it cannot be."""
+    try:
+        bundle = formats.export(subset, fmt, filters, extra_attribution=attribution, context=frames)
+        written = formats.write_bundle(bundle, output)
+    except BorderVizError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    for path in written:
+        typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
 @app.command("export")
 def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="file to write (.zip for several files)")],
@@ -144,14 +157,7 @@ def export_command(
     selected = timeline.filter_incidents(frames["incidents"], start, end, criteria)
     subset = {n: timeline.layer_selection(frames, n, start, end, selected) for n in dict.fromkeys(layer)}
     filters = {"from": start.isoformat(), "to": end.isoformat(), **({"types": list(event_type)} if event_type else {})}
-    try:
-        bundle = formats.export(subset, fmt, filters, context=frames)
-        written = formats.write_bundle(bundle, output)
-    except BorderVizError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    for path in written:
-        typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    _write_export(subset, fmt, filters, output, frames)
     typer.echo("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
 
 
@@ -185,15 +191,8 @@ def import_command(
     for _, row in dupes.iterrows():
         typer.echo(f"  {row['id']} ~ {row['possible_duplicate_of']}")
     if output is not None:
-        try:
-            bundle = formats.export({"imported_incidents": frame}, fmt, {"imported_from": file.name},
-                                    extra_attribution=result.attribution, context=frames)
-            written = formats.write_bundle(bundle, output)
-        except BorderVizError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from None
-        for path in written:
-            typer.echo(f"wrote {path}")
+        _write_export({"imported_incidents": frame}, fmt, {"imported_from": file.name}, output, frames,
+                      result.attribution)
 
 
 @app.command("validate")
