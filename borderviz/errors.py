@@ -54,9 +54,3 @@ class InputError(DataError):
 
 class ExportError(BorderVizError):
     """An export could not be written without losing what the format promises to keep."""
-
-
-def raise_if(problems: list[Problem], error: type[DataError] = DataError) -> None:
-    """Raise ``error`` with all ``problems`` if there are any."""
-    if problems:
-        raise error(problems)

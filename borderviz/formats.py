@@ -17,6 +17,7 @@ is; several are zipped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -165,14 +166,23 @@ ATTRIBUTION = {
 
 
 def data_version(directory: Path | None = None) -> str:
-    """A short hash of the layer files, so an export says exactly which data it came from."""
-    digest = hashlib.sha256()
+    """A short hash of the layer files, so an export says exactly which data it came from.
+
+    Cached by each file's size and modification time: the files are only read
+    again when they change.
+    """
     folder = directory or data_dir()
-    for spec in LAYERS.values():
-        path = folder / spec.file
-        if path.exists():
-            digest.update(spec.file.encode())
-            digest.update(path.read_bytes())
+    stamps = tuple((spec.file, st.st_size, st.st_mtime_ns) for spec in LAYERS.values()
+                   if (st := (folder / spec.file).stat() if (folder / spec.file).exists() else None))
+    return _hash_files(str(folder), stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _hash_files(folder: str, stamps: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _size, _mtime in stamps:
+        digest.update(name.encode())
+        digest.update((Path(folder) / name).read_bytes())
     return digest.hexdigest()[:12]
 
 

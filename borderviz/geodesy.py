@@ -12,7 +12,6 @@ here, geodesically, with :class:`pyproj.Geod`.
 from __future__ import annotations
 
 from pyproj import Geod
-from shapely import Point
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = Geod(ellps="WGS84")
@@ -27,17 +26,3 @@ def area_km2(geom: BaseGeometry) -> float:
     """Geodesic area in km² of a (multi)polygon, whatever its ring orientation."""
     area, _perimeter = WGS84.geometry_area_perimeter(geom)
     return abs(area) / 1e6
-
-
-def distance_km(a: Point, b: Point) -> float:
-    """Geodesic distance in km between two points given as lon/lat."""
-    _az1, _az2, metres = WGS84.inv(a.x, a.y, b.x, b.y)
-    return metres / 1000.0
-
-
-def km_to_degrees_lat(km: float) -> float:
-    """A distance in km expressed in degrees of latitude (about 111.1 km each).
-
-    Only for building search windows; never for reporting a measure.
-    """
-    return km / 111.13

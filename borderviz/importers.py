@@ -52,12 +52,6 @@ SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx
 DUPLICATE_DAYS = 1
 DUPLICATE_KM = 5.0
 
-ACLED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "country", "admin1",
-                 "admin2", "location", "latitude", "longitude", "geo_precision", "time_precision",
-                 "source", "notes", "fatalities")
-UCDP_COLUMNS = ("id", "date_start", "date_end", "date_prec", "where_prec", "where_description", "adm_1",
-                "adm_2", "latitude", "longitude", "best", "country", "source_article")
-
 COUNTRY_CODES = {"kyrgyzstan": "KG", "kyrgyz republic": "KG", "tajikistan": "TJ", "uzbekistan": "UZ"}
 ACLED_TYPES = {
     "battles": "armed_clash",

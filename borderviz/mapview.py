@@ -42,7 +42,7 @@ from jinja2 import Template
 
 from . import popups
 from .assets import Renderer, localise
-from .schema import EVENT_TYPES
+from .schema import BORDER_STATUS_LABELS, EVENT_TYPES
 from .timeline import as_of
 
 CENTER = (39.97, 70.30)  # Batken–Isfara–Leilek
@@ -210,7 +210,7 @@ def status_features(border_status: pd.DataFrame, day: pd.Timestamp | None) -> li
     return [feature(row.geometry, style={**STATUS_STYLE[row["status"]],
                                          "className": f"bv-status bv-status-{row['status']}"},
                     popup=popups.status_popup(row), holds=(row["date_start"], row["date_end"]),
-                    tooltip=popups.escape(f"{row['name']}: {row['status'].replace('_', ' ')}"))
+                    tooltip=popups.escape(f"{row['name']}: {BORDER_STATUS_LABELS[row['status']]}"))
             for _, row in _on(border_status, day, "border_status").sort_values(["status", "id"]).iterrows()]
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .casualties import figure_text
-from .schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_TOLERANCE_KM
+from .schema import BORDER_STATUS_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_TOLERANCE_KM
 
 _TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
@@ -189,7 +189,7 @@ def interval_text(start: Any, end: Any) -> str:
 def status_popup(row: Mapping[str, Any]) -> str:
     return (
         f'<div class="bv-popup"><h4>{escape(row["name"])}</h4>'
-        f'<p class="bv-meta">{escape(row["status"].replace("_", " "))} '
+        f'<p class="bv-meta">{escape(BORDER_STATUS_LABELS.get(row["status"], row["status"]))} '
         f"{escape(interval_text(row['date_start'], row['date_end']))} · "
         f"{escape(row['length_km'])} km drawn · geometry: {escape(row['geometry_basis'])}</p>"
         f"<p>{escape(row['description'])}</p><b>Sources</b>{sources_html(row.get('sources'))}</div>"
@@ -297,11 +297,8 @@ def legend_html(status_style: Mapping[str, Mapping[str, Any]], vintage_2017_styl
                 difference_style: Mapping[str, Any], owner_fill: Mapping[str, str],
                 event_colors: Mapping[str, str], crossing_style: Mapping[str, tuple[str, str]]) -> str:
     """The map's legend and the CSS the map's popups and markers use. Built from style constants only."""
-    status = "".join(
-        f"<div>{_line_swatch(status_style[k])} {label}</div>"
-        for k, label in (("agreed", "agreed"), ("disputed", "disputed sector (indicative)"),
-                         ("not_documented", "status not published"))
-    )
+    status = "".join(f"<div>{_line_swatch(status_style[k])} {label}</div>"
+                     for k, label in BORDER_STATUS_LABELS.items())
     types = "".join(
         f'<span><span class="bv-dot" style="background:{event_colors[t]}"></span>{EVENT_TYPE_LABELS[t]}</span>'
         for t in EVENT_TYPES

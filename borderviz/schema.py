@@ -63,9 +63,9 @@ MEASURES = ("killed", "injured", "displaced")
 QUALIFIERS = ("exact", "at_least", "about", "up_to")
 BORDER_STATUSES = ("agreed", "disputed", "not_documented")
 BORDER_STATUS_LABELS = {
-    "agreed": "Agreed (delimited)",
-    "disputed": "Disputed (documented sector, indicative)",
-    "not_documented": "Status not published",
+    "agreed": "agreed",
+    "disputed": "disputed sector (indicative)",
+    "not_documented": "status not published",
 }
 GEOMETRY_BASES = ("source_line", "indicative")
 CROSSING_STATUSES = ("open", "closed", "restricted")
