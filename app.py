@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from borderviz import casualties, formats, importers, layers, mapview, status, timeline
+from borderviz import assets, casualties, formats, importers, layers, mapview, status, timeline
 from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
 from borderviz.popups import escape_markdown
@@ -46,7 +46,7 @@ def background(_countries: pd.DataFrame) -> pd.DataFrame:
 def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Layers that never change, as files the browser fetches once; inline if static/ is read-only."""
     try:
-        return mapview.publish(_map_frames, layers.REPO_ROOT / "static" / "generated", "/app/static/generated")
+        return mapview.publish(_map_frames, assets.STATIC_DIR / "generated", "/app/static/generated")
     except OSError:
         return {}
 

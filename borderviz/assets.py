@@ -25,7 +25,7 @@ from branca.element import Element, MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "web"
 VENDOR_DIR = STATIC_DIR / "vendor"
 APP_BASE_URL = "/app/static"
 
@@ -33,7 +33,7 @@ APP_BASE_URL = "/app/static"
 class Renderer(JSCSSMixin, MacroElement):
     """Loads borderviz's own map renderer (static/borderviz/borderviz.js) with the map."""
 
-    default_js = [("borderviz", "borderviz/borderviz.js")]
+    default_js = [("borderviz", "renderer.js")]
 
 # What each folium class needs, as files under static/vendor. jQuery is
 # required: folium's popups call $(...). Bootstrap and Font Awesome, which
@@ -51,7 +51,7 @@ ASSETS: dict[type, dict[str, list[tuple[str, str]]]] = {
         "js": [("Control.Fullscreen.js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
         "css": [("Control.FullScreen.css", "vendor/leaflet-fullscreen/Control.FullScreen.css")],
     },
-    Renderer: {"js": [("borderviz", "borderviz/borderviz.js")], "css": []},
+    Renderer: {"js": [("borderviz", "renderer.js")], "css": []},
 }
 
 

@@ -13,7 +13,7 @@ from borderviz import assets, mapview
 def test_base_map_links_only_to_local_files():
     links = assets.local_links(mapview.base_map())
     assert links and all(u.startswith("/app/static/") for u in links)
-    assert "/app/static/borderviz/borderviz.js" in links
+    assert "/app/static/renderer.js" in links
     for url in links:
         assert (assets.STATIC_DIR / url.removeprefix("/app/static/")).is_file()
 
