@@ -1,0 +1,312 @@
+"""borderviz: the Kyrgyzstan–Tajikistan border conflict on a map, in a browser.
+
+    streamlit run app.py        (or: borderviz app)
+
+This file wires widgets, caching and the map; everything it shows is computed
+by the borderviz package (timeline filters, status, casualties, popups, the
+folium map, exports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from borderviz import assets, casualties, formats, importers, layers, mapview, status, timeline
+from borderviz.checks import FIRST_DAY
+from borderviz.errors import DataError
+from borderviz.popups import escape_markdown
+from borderviz.schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_PRECISIONS
+from borderviz.viewstate import COUNTRY_CHOICES, FREQUENCIES, ViewState
+
+st.set_page_config(page_title="borderviz: the Kyrgyzstan–Tajikistan border", page_icon="🗺️",
+                   layout="wide")
+
+PLAY_STEPS = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
+              "quarter": pd.DateOffset(months=3), "year": pd.DateOffset(years=1)}
+PLAY_PAUSE_S = 1.2
+
+
+@st.cache_resource(show_spinner="Loading layers…")
+def load_frames() -> dict[str, pd.DataFrame]:
+    return layers.load_all()
+
+
+@st.cache_resource
+def background(_countries: pd.DataFrame) -> pd.DataFrame:
+    return mapview.display_countries(_countries)
+
+
+@st.cache_resource
+def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Layers that never change, as files the browser fetches once; inline if static/ is read-only."""
+    try:
+        return mapview.publish(_map_frames, assets.STATIC_DIR / "generated", "/app/static/generated")
+    except OSError:
+        return {}
+
+
+@st.cache_data(show_spinner="Reading your file…", max_entries=8)
+def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
+    """The import, or why it was refused (cached too, so a refused file is not read again on every rerun)."""
+    try:
+        return importers.import_file(name, data, load_frames()["incidents"])
+    except DataError as exc:
+        return exc
+
+
+try:
+    frames = load_frames()
+except DataError as exc:
+    st.error("The data in data/ did not validate, so the app cannot start. Fix these and reload:")
+    st.code(str(exc), language=None)
+    st.stop()
+
+FIRST = FIRST_DAY.date()
+LAST = dt.date.today()
+DEFAULTS = ViewState(start=FIRST, end=LAST)
+PRESETS = {p.key: p for p in timeline.presets(frames["conflicts"], FIRST, LAST)}
+
+
+# --- state: the URL first, then the widgets --------------------------------------------
+
+
+def matching_preset(dates: tuple[dt.date, dt.date]) -> str:
+    return next((k for k, p in PRESETS.items() if (p.start, p.end) == dates), "custom")
+
+
+ss = st.session_state
+if "init" not in ss:
+    state, ss.url_problems = ViewState.from_params(st.query_params.to_dict(), DEFAULTS)
+    ss.dates = (state.start, state.end)
+    ss.types, ss.countries, ss.precisions = list(state.types), list(state.countries), list(state.precisions)
+    ss.min_killed, ss.layers, ss.basemap, ss.freq = state.min_killed, list(state.layers), state.basemap, state.freq
+    ss.preset = matching_preset(ss.dates)
+    ss.playing, ss.init = False, True
+if "next_dates" in ss:  # set by the play loop at the end of the previous run
+    ss.dates = ss.pop("next_dates")
+    ss.preset = matching_preset(ss.dates)
+
+
+def apply_preset() -> None:
+    if ss.preset in PRESETS:
+        ss.dates = (PRESETS[ss.preset].start, PRESETS[ss.preset].end)
+    ss.playing = False
+
+
+def dates_changed() -> None:
+    ss.preset = matching_preset(ss.dates)
+
+
+def toggle_play() -> None:
+    ss.playing = not ss.playing
+    start, end = ss.dates
+    if ss.playing and end >= LAST:  # start again from the beginning of the window
+        ss.dates = (start, min(LAST, (pd.Timestamp(start) + PLAY_STEPS[ss.play_step]).date()))
+
+
+# --- sidebar ----------------------------------------------------------------------------
+
+with st.sidebar:
+    st.subheader("When")
+    st.selectbox("Period", [*PRESETS, "custom"], key="preset", on_change=apply_preset,
+                 format_func=lambda k: PRESETS[k].label if k in PRESETS else "Custom range")
+    st.slider("Dates", min_value=FIRST, max_value=LAST, key="dates", format="DD MMM YYYY",
+              on_change=dates_changed, help="Incidents between these days; the border, enclaves and "
+              "crossings are drawn as they were on the last day.")
+    play_cols = st.columns([1, 1])
+    play_cols[0].button("⏸ Pause" if ss.playing else "▶ Play", on_click=toggle_play, key="play",
+                        width="stretch", help="Step the end date forward through time.")
+    play_cols[1].selectbox("Step", list(PLAY_STEPS), index=1, key="play_step", label_visibility="collapsed")
+
+    st.subheader("What")
+    st.multiselect("Event types", EVENT_TYPES, key="types", format_func=EVENT_TYPE_LABELS.get,
+                   placeholder="All types")
+    st.multiselect("Where (whose territory, as reported)", COUNTRY_CHOICES, key="countries",
+                   format_func={"KG": "Kyrgyzstan", "TJ": "Tajikistan", "disputed": "Disputed land"}.get,
+                   placeholder="Both sides")
+    st.number_input("At least this many killed", min_value=0, step=1, key="min_killed")
+    st.multiselect("Location precision", LOCATION_PRECISIONS, key="precisions", placeholder="Any precision")
+
+    st.subheader("Map")
+    st.multiselect("Layers", list(mapview.LAYER_KEYS), key="layers", format_func=mapview.LAYER_KEYS.get)
+    st.radio("Basemap", list(mapview.BASEMAPS), key="basemap",
+             format_func=lambda k: mapview.BASEMAPS[k][0])
+
+    st.subheader("Your own incidents")
+    upload = st.file_uploader("Import ACLED or UCDP CSV, GeoJSON, GeoPackage, KML, zipped Shapefile, or "
+                              "CSV with latitude/longitude", type=list(importers.ACCEPTED_SUFFIXES),
+                              key="upload")
+
+view = ViewState(start=ss.dates[0], end=ss.dates[1], types=tuple(ss.types), countries=tuple(ss.countries),
+                 precisions=tuple(ss.precisions), min_killed=int(ss.min_killed), layers=tuple(ss.layers),
+                 basemap=ss.basemap, freq=ss.freq)
+if st.query_params.to_dict() != view.to_params():
+    st.query_params.from_dict(view.to_params())
+
+criteria = timeline.IncidentFilter(view.types, view.countries, view.precisions, view.min_killed)
+selected = timeline.filter_incidents(frames["incidents"], view.start, view.end, criteria)
+day = pd.Timestamp(view.end)
+
+
+# --- imported incidents -----------------------------------------------------------------------
+
+if upload is not None:
+    outcome = import_upload(upload.name, upload.getvalue())
+    if isinstance(outcome, DataError):
+        kept = f" Still showing {escape_markdown(ss.imported.file)}." if ss.get("imported") else ""
+        st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported; nothing was changed.{kept}")
+        st.sidebar.code(str(outcome), language=None)
+    else:
+        ss.imported = outcome
+else:
+    ss.imported = None
+imported = ss.get("imported")
+if imported is not None:
+    st.sidebar.success(f"{len(imported.frame)} incidents from {escape_markdown(imported.file)} ({imported.dataset}); "
+                       f"{int(imported.frame['possible_duplicate_of'].notna().sum())} may duplicate "
+                       "built-in incidents.")
+    for warning in imported.warnings:
+        st.sidebar.warning(escape_markdown(warning))
+imported_selected = (timeline.filter_incidents(imported.frame, view.start, view.end, criteria)
+                     if imported is not None else None)
+
+
+# --- header ------------------------------------------------------------------------------------
+
+st.title("The Kyrgyzstan–Tajikistan border")
+st.caption("Where the line runs, which parts were agreed and which disputed, and what happened along "
+           "it, when. Every feature says where it came from; click one for its sources.")
+for problem in ss.get("url_problems", []):
+    st.warning(f"Link: {escape_markdown(problem)}")
+
+summary = status.summary(frames["border_status"], frames["official_figures"], day)
+st.info(escape_markdown(summary.sentence()), icon=":material/straighten:")
+
+
+# --- the map -----------------------------------------------------------------------------------
+
+map_frames = {**frames, "countries": background(frames["countries"])}
+map_view = mapview.View(day=day, incidents=selected, layers=frozenset(view.layers), basemap=view.basemap)
+urls = static_layer_urls(map_frames)
+groups = mapview.overlay_groups(map_frames, map_view, urls)
+groups.append(mapview.imported_group(imported_selected) if imported_selected is not None
+              else mapview.empty_group("imported"))
+base = mapview.base_map(map_frames, frozenset(view.layers), view.basemap, urls)
+st_folium(base, key="map", height=680, use_container_width=True,
+          returned_objects=[], feature_group_to_add=groups)
+
+
+# --- what the selection holds -----------------------------------------------------------------
+
+wars = timeline.in_range(frames["conflicts"], view.start, view.end)
+totals = casualties.selection_totals(selected)
+cols = st.columns(5)
+cols[0].metric("Incidents", len(selected), help="Incidents in the date range matching the filters.")
+for col, (side, measure) in zip(cols[1:], [("KG", "killed"), ("TJ", "killed"), ("KG", "injured"),
+                                           ("TJ", "injured")], strict=True):
+    row = totals[(totals["side"] == side) & (totals["measure"] == measure)].iloc[0]
+    col.metric(f"{measure.capitalize()}, {side}", f"{row['total']:,}",
+               help=f"Sum of the per-incident figures reported for the {side} side "
+                    f"({row['incidents_reporting']} incidents report one). Not an official total: "
+                    "see the war totals below.")
+
+for _, war in wars.iterrows():
+    latest = casualties.latest_by_side(frames["casualty_reports"], war["id"])
+    said = "; ".join(f"{r.side} {r.measure} {r.figure} ({r.reported_by})" for r in latest.itertuples()
+                     if r.measure in ("killed", "injured"))
+    st.caption(f"**{escape_markdown(war['name'])}**, latest whole-war figures as each source gave them: "
+               f"{escape_markdown(said)}. All figures and dates: *War totals by source*.")
+
+tab_chart, tab_table, tab_wars, tab_download, tab_about = st.tabs(
+    ["Events over time", "Incidents", "War totals by source", "Download", "About the data"])
+
+with tab_chart:
+    st.radio("Group by", FREQUENCIES, key="freq", horizontal=True)
+    freq = "MS" if ss.freq == "month" else "W-MON"
+    counts = timeline.counts_by_period(selected, freq, view.start, view.end)
+    colour = alt.Scale(domain=list(EVENT_TYPES), range=[mapview.EVENT_COLORS[t] for t in EVENT_TYPES])
+    bars = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("period:T", title=None), x2="period_end:T",
+        y=alt.Y("sum(events):Q", title="incidents"),
+        color=alt.Color("event_type:N", scale=colour, title="type",
+                        legend=alt.Legend(labelExpr="replace(datum.label, '_', ' ')")),
+        tooltip=[alt.Tooltip("period:T", title="from"), "event_type:N", "events:Q"],
+    )
+    marks = timeline.in_range(frames["timeline_events"], view.start, view.end)[["date_start", "kind", "title"]]
+    rules = alt.Chart(marks).mark_rule(color="#444", strokeDash=[3, 3]).encode(
+        x="date_start:T", tooltip=[alt.Tooltip("date_start:T", title="date"), "kind:N", "title:N"])
+    war_bands = alt.Chart(wars[["name", "date_start", "date_end"]]).mark_rect(opacity=0.12, color="#d7191c").encode(
+        x="date_start:T", x2="date_end:T", tooltip=["name:N"])
+    st.altair_chart(war_bands + bars + rules, width="stretch")
+    st.caption("Bars: incidents per period by type, following the filters. Dashed lines: summits, "
+               "treaties, ratifications and ceasefires (hover for what). Shaded: the two wars.")
+
+with tab_table:
+    table = selected.assign(source=[s[0]["url"] for s in selected["sources"]],
+                            type=selected["event_type"].map(EVENT_TYPE_LABELS))
+    st.dataframe(
+        table[["date_start", "type", "place_reported", "country", "district", "killed_kg", "killed_tj",
+               "injured_kg", "injured_tj", "location_precision", "confidence", "source", "id"]],
+        hide_index=True, width="stretch",
+        column_config={"date_start": st.column_config.DateColumn("date", format="D MMM YYYY"),
+                       "source": st.column_config.LinkColumn("first source")})
+    if imported_selected is not None:
+        st.markdown(f"**Imported from {escape_markdown(imported.file)}** ({len(imported_selected)} in range)")
+        st.dataframe(imported_selected.drop(columns="geometry"), hide_index=True, width="stretch")
+
+with tab_wars:
+    if wars.empty:
+        st.write("No war falls in the selected dates.")
+    for _, war in wars.iterrows():
+        st.markdown(f"**{escape_markdown(war['name'])}** ({war['date_start']:%d %b %Y} – {war['date_end']:%d %b %Y})")
+        figures = casualties.conflict_totals(frames["casualty_reports"], war["id"])
+        st.dataframe(figures.drop(columns=["value", "qualifier"]), hide_index=True, width="stretch",
+                     column_config={"reported_on": st.column_config.TextColumn("reported on"),
+                                    "url": st.column_config.LinkColumn("source")})
+    st.caption("Each side published its own figures and revised them; all are listed with who "
+               "reported them and when, never merged into one.")
+
+with tab_download:
+    choice = st.columns([1, 2])
+    fmt = choice[0].selectbox("Format", list(formats.FORMATS), key="dl_format",
+                              format_func=lambda k: formats.FORMATS[k].label)
+    offered = [*layers.LAYERS, *(["imported_incidents"] if imported_selected is not None else [])]
+    names = choice[1].multiselect("Layers", offered, default=["incidents"], key="dl_layers")
+    subset = {n: imported_selected if n == "imported_incidents"
+              else timeline.layer_selection(frames, n, view.start, view.end, selected) for n in names}
+    credits = imported.attribution if imported is not None and "imported_incidents" in names else None
+    filters = {"from": view.start.isoformat(), "to": view.end.isoformat(), **{
+        k: v for k, v in view.to_params().items() if k in ("types", "countries", "precisions", "min_killed") and v
+        not in ("", "0")}}
+
+    def build_download(subset=subset, fmt=fmt, filters=filters, map_view=map_view, credits=credits) -> bytes:
+        return formats.export(subset, fmt, filters, view=map_view, extra_attribution=credits,
+                              context=frames).single()[1]
+
+    st.download_button(f"Download {formats.FORMATS[fmt].label}", data=build_download, disabled=not names,
+                       file_name=formats.download_name(fmt, names), mime=formats.FORMATS[fmt].mime,
+                       on_click="ignore", key="download", type="primary")
+    st.caption(f"{formats.FORMATS[fmt].note}. Incidents follow the dates and filters; layers that change "
+               f"over time are exported as they were on {view.end:%d %b %Y}. Every file carries its "
+               "provenance: layers, filters, export time, data version, sources and licences.")
+
+with tab_about:
+    st.markdown((layers.REPO_ROOT / "docs" / "about.md").read_text(encoding="utf-8"))
+
+
+# --- play: step the end date and run again ----------------------------------------------------
+
+if ss.playing:
+    start, end = ss.dates
+    nxt = min(LAST, (pd.Timestamp(end) + PLAY_STEPS[ss.play_step]).date())
+    time.sleep(PLAY_PAUSE_S)
+    ss.next_dates = (start, nxt)
+    if nxt >= LAST:
+        ss.playing = False
+    st.rerun()
