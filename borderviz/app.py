@@ -10,14 +10,12 @@ folium map, exports).
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from borderviz import assets, casualties, formats, importers, layers, mapview, status, timeline
+from borderviz import casualties, component, engine, formats, importers, layers, mapview, points, status, timeline
 from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
 from borderviz.popups import escape_markdown
@@ -27,28 +25,20 @@ from borderviz.viewstate import COUNTRY_CHOICES, FREQUENCIES, ViewState
 st.set_page_config(page_title="borderviz: the Kyrgyzstan–Tajikistan border", page_icon="🗺️",
                    layout="wide")
 
-PLAY_STEPS = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
-              "quarter": pd.DateOffset(months=3), "year": pd.DateOffset(years=1)}
-PLAY_PAUSE_S = 1.2
-
-
 @st.cache_resource(show_spinner="Loading layers…")
 def load_frames() -> dict[str, pd.DataFrame]:
     return layers.load_all()
 
 
 @st.cache_resource
-def background(_countries: pd.DataFrame) -> pd.DataFrame:
-    return mapview.display_countries(_countries)
+def config_packet(last: dt.date) -> bytes:
+    """Layers, presets, wars and events for the map engine: built once per day, sent once per browser."""
+    return engine.config_packet(load_frames(), FIRST_DAY.date(), last)
 
 
 @st.cache_resource
-def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Layers that never change, as files the browser fetches once; inline if static/ is read-only."""
-    try:
-        return mapview.publish(_map_frames, assets.STATIC_DIR / "generated", "/app/static/generated")
-    except OSError:
-        return {}
+def builtin_packet() -> bytes:
+    return points.encode(load_frames()["incidents"], origin="builtin")
 
 
 @st.cache_data(show_spinner="Reading your file…", max_entries=8)
@@ -87,27 +77,43 @@ if "init" not in ss:
     ss.types, ss.countries, ss.precisions = list(state.types), list(state.countries), list(state.precisions)
     ss.min_killed, ss.layers, ss.basemap, ss.freq = state.min_killed, list(state.layers), state.basemap, state.freq
     ss.preset = matching_preset(ss.dates)
-    ss.playing, ss.init = False, True
-if "next_dates" in ss:  # set by the play loop at the end of the previous run
-    ss.dates = ss.pop("next_dates")
-    ss.preset = matching_preset(ss.dates)
+    ss.seq, ss.init = 0, True
+
+
+def follow_the_map() -> None:
+    """Take what the user did on the map (brushed dates, basemap) into the app's state."""
+    reported = ss.get("map")
+    if not reported or reported.get("n") == ss.get("map_n"):
+        return
+    ss.map_n = reported["n"]
+    try:
+        start, end = (dt.date.fromisoformat(d) for d in reported.get("range") or ())
+    except (TypeError, ValueError):
+        start = end = None
+    if start is not None and FIRST <= start <= end <= LAST and (start, end) != tuple(ss.dates):
+        ss.dates = (start, end)
+        ss.preset = matching_preset(ss.dates)
+    if reported.get("basemap") in mapview.BASEMAPS:
+        ss.basemap = reported["basemap"]
+
+
+def changed_here() -> None:
+    """A sidebar control changed the view: the map applies it (see component.map_component's seq)."""
+    ss.seq += 1
 
 
 def apply_preset() -> None:
     if ss.preset in PRESETS:
         ss.dates = (PRESETS[ss.preset].start, PRESETS[ss.preset].end)
-    ss.playing = False
+    changed_here()
 
 
 def dates_changed() -> None:
     ss.preset = matching_preset(ss.dates)
+    changed_here()
 
 
-def toggle_play() -> None:
-    ss.playing = not ss.playing
-    start, end = ss.dates
-    if ss.playing and end >= LAST:  # start again from the beginning of the window
-        ss.dates = (start, min(LAST, (pd.Timestamp(start) + PLAY_STEPS[ss.play_step]).date()))
+follow_the_map()
 
 
 # --- sidebar ----------------------------------------------------------------------------
@@ -118,25 +124,24 @@ with st.sidebar:
                  format_func=lambda k: PRESETS[k].label if k in PRESETS else "Custom range")
     st.slider("Dates", min_value=FIRST, max_value=LAST, key="dates", format="DD MMM YYYY",
               on_change=dates_changed, help="Incidents between these days; the border, enclaves and "
-              "crossings are drawn as they were on the last day.")
-    play_cols = st.columns([1, 1])
-    play_cols[0].button("⏸ Pause" if ss.playing else "▶ Play", on_click=toggle_play, key="play",
-                        width="stretch", help="Step the end date forward through time.")
-    play_cols[1].selectbox("Step", list(PLAY_STEPS), index=1, key="play_step", label_visibility="collapsed")
+              "crossings are drawn as they were on the last day. Or brush the dates on the chart under "
+              "the map, and press Play there to animate them.")
 
     st.subheader("What")
     st.multiselect("Event types", EVENT_TYPES, key="types", format_func=EVENT_TYPE_LABELS.get,
-                   placeholder="All types")
+                   placeholder="All types", on_change=changed_here)
     st.multiselect("Where (whose territory, as reported)", COUNTRY_CHOICES, key="countries",
                    format_func={"KG": "Kyrgyzstan", "TJ": "Tajikistan", "disputed": "Disputed land"}.get,
-                   placeholder="Both sides")
-    st.number_input("At least this many killed", min_value=0, step=1, key="min_killed")
-    st.multiselect("Location precision", LOCATION_PRECISIONS, key="precisions", placeholder="Any precision")
+                   placeholder="Both sides", on_change=changed_here)
+    st.number_input("At least this many killed", min_value=0, step=1, key="min_killed", on_change=changed_here)
+    st.multiselect("Location precision", LOCATION_PRECISIONS, key="precisions", placeholder="Any precision",
+                   on_change=changed_here)
 
     st.subheader("Map")
-    st.multiselect("Layers", list(mapview.LAYER_KEYS), key="layers", format_func=mapview.LAYER_KEYS.get)
+    st.multiselect("Layers", list(mapview.LAYER_KEYS), key="layers", format_func=mapview.LAYER_KEYS.get,
+                   on_change=changed_here)
     st.radio("Basemap", list(mapview.BASEMAPS), key="basemap",
-             format_func=lambda k: mapview.BASEMAPS[k][0])
+             format_func=lambda k: mapview.BASEMAPS[k][0], on_change=changed_here)
 
     st.subheader("Your own incidents")
     upload = st.file_uploader("Import ACLED or UCDP CSV, GeoJSON, GeoPackage, KML, zipped Shapefile, or "
@@ -191,15 +196,18 @@ st.info(escape_markdown(summary.sentence()), icon=":material/straighten:")
 
 # --- the map -----------------------------------------------------------------------------------
 
-map_frames = {**frames, "countries": background(frames["countries"])}
-map_view = mapview.View(day=day, incidents=selected, layers=frozenset(view.layers), basemap=view.basemap)
-urls = static_layer_urls(map_frames)
-groups = mapview.overlay_groups(map_frames, map_view, urls)
-groups.append(mapview.imported_group(imported_selected) if imported_selected is not None
-              else mapview.empty_group("imported"))
-base = mapview.base_map(map_frames, frozenset(view.layers), view.basemap, urls)
-st_folium(base, key="map", height=680, use_container_width=True,
-          returned_objects=[], feature_group_to_add=groups)
+map_state = engine.MapState(start=view.start, end=view.end, types=view.types, countries=view.countries,
+                            precisions=view.precisions, min_killed=view.min_killed, layers=view.layers,
+                            basemap=view.basemap)
+packets = [builtin_packet()]
+if imported is not None:
+    import_key = (imported.file, imported.dataset, len(imported.frame), getattr(upload, "file_id", None))
+    if ss.get("imported_packet_key") != import_key:  # encode each import once
+        ss.imported_packet = points.encode(imported.frame, origin="imported", dataset=imported.dataset,
+                                           file=imported.file)
+        ss.imported_packet_key = import_key
+    packets.append(ss.imported_packet)
+component.map_component(config_packet(LAST), packets, map_state.for_browser(), seq=ss.seq)
 
 
 # --- what the selection holds -----------------------------------------------------------------
@@ -285,8 +293,8 @@ with tab_download:
         k: v for k, v in view.to_params().items() if k in ("types", "countries", "precisions", "min_killed") and v
         not in ("", "0")}}
 
-    def build_download(subset=subset, fmt=fmt, filters=filters, map_view=map_view, credits=credits) -> bytes:
-        return formats.export(subset, fmt, filters, view=map_view, extra_attribution=credits,
+    def build_download(subset=subset, fmt=fmt, filters=filters, map_state=map_state, credits=credits) -> bytes:
+        return formats.export(subset, fmt, filters, view=map_state, extra_attribution=credits,
                               context=frames).single()[1]
 
     st.download_button(f"Download {formats.FORMATS[fmt].label}", data=build_download, disabled=not names,
@@ -298,15 +306,3 @@ with tab_download:
 
 with tab_about:
     st.markdown((layers.REPO_ROOT / "docs" / "about.md").read_text(encoding="utf-8"))
-
-
-# --- play: step the end date and run again ----------------------------------------------------
-
-if ss.playing:
-    start, end = ss.dates
-    nxt = min(LAST, (pd.Timestamp(end) + PLAY_STEPS[ss.play_step]).date())
-    time.sleep(PLAY_PAUSE_S)
-    ss.next_dates = (start, nxt)
-    if nxt >= LAST:
-        ss.playing = False
-    st.rerun()

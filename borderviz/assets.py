@@ -2,11 +2,11 @@
 
 folium points every map at CDNs by default; with no network the map is an
 empty rectangle, and a third party sees every map a user opens. borderviz
-ships the files under ``static/vendor`` (from the npm registry, with their
-licences), and its own map renderer under ``static/borderviz``. In the
-Streamlit app they are served at ``/app/static`` (``enableStaticServing``);
-in a standalone HTML export they are inlined, with CSS images as data URIs,
-so the file works from disk.
+ships the files under ``borderviz/web/vendor`` (from the npm registry, with
+their licences), and its own map engine under ``borderviz/web``. In the
+Streamlit app the component serves them (``borderviz.component``); in a
+standalone HTML export or a notebook map they are inlined, with CSS images
+as data URIs, so the file works from disk.
 
 >>> m = folium.Map()
 >>> localise(m).default_js[0]
@@ -21,19 +21,13 @@ import re
 from pathlib import Path
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element
 from folium import plugins
-from folium.elements import JSCSSMixin
 
 STATIC_DIR = Path(__file__).resolve().parent / "web"
 VENDOR_DIR = STATIC_DIR / "vendor"
 APP_BASE_URL = "/app/static"
 
-
-class Renderer(JSCSSMixin, MacroElement):
-    """Loads borderviz's own map renderer (static/borderviz/borderviz.js) with the map."""
-
-    default_js = [("borderviz", "renderer.js")]
 
 # What each folium class needs, as files under static/vendor. jQuery is
 # required: folium's popups call $(...). Bootstrap and Font Awesome, which
@@ -51,7 +45,6 @@ ASSETS: dict[type, dict[str, list[tuple[str, str]]]] = {
         "js": [("Control.Fullscreen.js", "vendor/leaflet-fullscreen/Control.FullScreen.js")],
         "css": [("Control.FullScreen.css", "vendor/leaflet-fullscreen/Control.FullScreen.css")],
     },
-    Renderer: {"js": [("borderviz", "renderer.js")], "css": []},
 }
 
 
@@ -65,12 +58,19 @@ def localise(element: Element, base_url: str = APP_BASE_URL) -> Element:
     for item in _walk(element):
         if not (getattr(item, "default_js", None) or getattr(item, "default_css", None)):
             continue
-        spec = next((v for k, v in ASSETS.items() if type(item) is k), None)
+        spec = next((v for k, v in ASSETS.items() if type(item) is k), None) or _own_assets(item)
         if spec is None:
             raise KeyError(f"no local assets for {type(item).__name__}; add them to borderviz.assets")
         item.default_js = [(name, f"{base_url}/{path}") for name, path in spec["js"]]
         item.default_css = [(name, f"{base_url}/{path}") for name, path in spec["css"]]
     return element
+
+
+def _own_assets(item: Element) -> dict[str, list[tuple[str, str]]] | None:
+    """borderviz's own elements name files under web/ relative to it (e.g. the map engine)."""
+    if not type(item).__module__.startswith("borderviz."):
+        return None
+    return {"js": list(type(item).default_js), "css": list(type(item).default_css)}
 
 
 def _walk(element: Element):

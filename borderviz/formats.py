@@ -38,10 +38,9 @@ import shapely
 from defusedxml import ElementTree as safe_xml
 
 from . import __version__
-from .assets import inline
 from .errors import ExportError
 from .layers import data_dir, dump_geojson, load_all, record_values
-from .mapview import MAP_LAYER_OF, View, imported_group, standalone_map, to_json
+from .mapview import MAP_LAYER_OF, to_json
 from .popups import export_panel_html
 from .schema import ALL_SPECS, LAYERS, LayerSpec
 
@@ -454,21 +453,32 @@ def _shp(frames, prov, folder: Path) -> dict[str, bytes]:
 
 
 def _html(frames, prov, view=None, context=None) -> dict[str, bytes]:
-    """A map of exactly the exported layers; ``view`` gives only its day and basemap."""
+    """A map of exactly the exported layers, with the brush, Play and popups working from disk.
+
+    ``view`` (an :class:`borderviz.engine.MapState`) gives the opening window,
+    filters and basemap; otherwise the export's own dates. Incidents travel
+    as packets (never through a template); the provenance panel is built
+    after folium has rendered, from escaped text.
+    """
+    from .engine import MapState, build_map, html_document
+    from .schema import RECORD_START
+
     context = context if context is not None else load_all()
     base = {**context, **{name: frame for name, frame in frames.items() if name in LAYERS}}
-    day = view.day if view is not None else pd.Timestamp(prov["filters"].get("to") or dt.date.today())
-    v = View(day=day, incidents=frames.get("incidents", context["incidents"].iloc[0:0]),
-             layers=frozenset(MAP_LAYER_OF[n] for n in frames if n in MAP_LAYER_OF),
-             basemap=view.basemap if view is not None else "none")
-    m = standalone_map(base, v)
-    if "imported_incidents" in frames:
-        imported_group(frames["imported_incidents"]).add_to(m)
-    html = m.get_root().render()
-    meta = to_json(prov)
+    base["incidents"] = frames.get("incidents", context["incidents"].iloc[0:0])
+    wanted = tuple(dict.fromkeys(MAP_LAYER_OF[n] if n != "imported_incidents" else "incidents"
+                                 for n in frames if n in MAP_LAYER_OF or n == "imported_incidents"))
+    if view is None:
+        start = dt.date.fromisoformat(prov["filters"].get("from") or RECORD_START.isoformat())
+        end = dt.date.fromisoformat(prov["filters"].get("to") or dt.date.today().isoformat())
+        view = MapState(start=start, end=end, basemap="none")
+    state = MapState(**{**view.__dict__, "layers": wanted})
+    imported = [frames["imported_incidents"]] if "imported_incidents" in frames else []
+    m = build_map(base, state, imported, layers=wanted, last=max(dt.date.today(), state.end))
+    html = html_document(m)
     html = html.replace("</body>", f'{export_panel_html(prov)}<script type="application/json" '
-                                   f'id="borderviz-provenance">{meta}</script></body>', 1)
-    return {"borderviz-map.html": inline(html).encode("utf-8")}
+                                   f'id="borderviz-provenance">{to_json(prov)}</script></body>', 1)
+    return {"borderviz-map.html": html.encode("utf-8")}
 
 
 _WRITERS = {"geojson": _geojson, "gpkg": _gpkg, "parquet": _parquet, "kml": _kml, "csv": _csv,

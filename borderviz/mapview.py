@@ -1,47 +1,29 @@
-"""GeoDataFrames to a folium map. No Streamlit here.
+"""The map's layers and styles: GeoDataFrames to GeoJSON features the engine draws. No Streamlit here.
 
-Layers become GeoJSON FeatureCollections whose features carry their own
-style, marker icon and popup/tooltip HTML (built and escaped by
-:mod:`borderviz.popups`); a small renderer shipped with the app
-(``static/borderviz/borderviz.js``) draws them. Compact JSON instead of one
-folium object per feature keeps what travels to the browser small.
-
-The map is split in two so that changing dates or filters never remounts it:
-
-- :func:`base_map` holds what no date or filter changes: the frame, controls
-  (measure, full screen, scale), the legend, and the layers that do not change
-  over time (where the two vintages disagree, the 2017 line, infrastructure,
-  and the countries when there are no tiles). In the app these are files the
-  browser fetches once (:func:`publish`); in an HTML export they are inline.
-  Its script is the same for the same layer choice, so streamlit-folium keeps
-  the iframe, the zoom and the position.
-- :func:`overlay_groups` builds what depends on the dates and filters (the
-  tiles, the line's status on the chosen day, enclaves, crossings, the
-  selected incidents) as feature groups that streamlit-folium swaps in place.
-
-:func:`standalone_map` joins both into one self-contained map for the HTML export.
+Every layer but the incidents becomes a FeatureCollection whose features
+carry their own style, marker icon and popup/tooltip HTML (built and
+escaped by :mod:`borderviz.popups`). States (the line's status, enclaves,
+crossings) carry every interval with its dates ("from"/"to"), and the
+browser shows those holding on the chosen day (``web/layers.js``).
+Incidents are not features: they travel as columns (:mod:`borderviz.points`).
+These collections reach the browser inside a packet (:mod:`borderviz.engine`),
+never through a folium template.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import folium
 import pandas as pd
 import shapely
 import xyzservices.providers as xyz
 from branca.element import MacroElement
-from folium import plugins
 from jinja2 import Template
 
 from . import popups
-from .assets import Renderer, localise
 from .schema import BORDER_STATUS_LABELS, EVENT_TYPES
 from .timeline import as_of
 
@@ -245,106 +227,7 @@ def crossing_features(crossings: pd.DataFrame, day: pd.Timestamp | None) -> list
     return out
 
 
-def marker_radius(killed: object) -> float:
-    """Circle radius in pixels: area grows with the number killed, capped for readability."""
-    n = 0 if killed is None or pd.isna(killed) else int(killed)
-    return round(min(5 + 2.4 * math.sqrt(n), 20), 1)
-
-
-def incident_features(incidents: pd.DataFrame) -> list[dict]:
-    """One circle per place: colour by type, size by killed, hollow and dashed if approximate.
-
-    Incidents placed at the same point (the same village, say) share one
-    circle with a count, and its popup lists each of them by date, so none
-    hides under another. The circle takes the style of the deadliest (then
-    latest) incident there. Circles carry the class ``bv-incident``.
-    """
-    out: list[dict] = []
-    if incidents.empty:
-        return out
-    places = incidents.assign(_x=incidents.geometry.x.round(6), _y=incidents.geometry.y.round(6))
-    for _, here in places.groupby(["_x", "_y"], sort=True):
-        here = here.sort_values(["date_start", "id"])
-        lead = here.assign(_k=here["killed_total"].fillna(0)).sort_values(["_k", "date_start"]).iloc[-1]
-        color = EVENT_COLORS[lead["event_type"]]
-        rough = lead["location_precision"] in ROUGH_PRECISIONS
-        killed = here["killed_total"].dropna()
-        rows = [r for _, r in here.iterrows()]
-        style = {"radius": marker_radius(killed.sum() if len(killed) else None),
-                 "color": color if rough else "#ffffff", "weight": 2.5 if rough else 1,
-                 "dashArray": "3 3" if rough else None, "fill": True, "fillColor": color,
-                 "fillOpacity": 0.25 if rough else 0.85, "className": f"bv-incident bv-type-{lead['event_type']}"}
-        out.append(feature(lead.geometry, style=style, popup=popups.incidents_popup(rows),
-                           tooltip=popups.incidents_tooltip(rows)))
-        if len(here) > 1:
-            out.append(feature(lead.geometry, interactive=False, icon={
-                "html": f'<span class="bv-count">{len(here)}</span>', "className": "bv-count-icon",
-                "iconSize": [18, 14], "iconAnchor": [-4, 16]}))
-    return out
-
-
-def imported_features(imported: pd.DataFrame) -> list[dict]:
-    """The user's imported incidents: black-ringed circles, so they never pass for built-in ones."""
-    out = []
-    for _, row in imported.sort_values(["date_start", "id"]).iterrows():
-        style = {"radius": marker_radius(row["killed_total"]), "color": "#000000", "weight": 2, "fill": True,
-                 "fillColor": EVENT_COLORS.get(row["event_type"], "#555555"), "fillOpacity": 0.6,
-                 "className": "bv-imported"}
-        out.append(feature(row.geometry, style=style, popup=popups.imported_popup(row),
-                           tooltip=popups.escape(f"Imported ({row['dataset']}): {row['place_reported'] or ''}")))
-    return out
-
-
 # --- folium elements --------------------------------------------------------------------------
-
-
-class InlineLayer(MacroElement):
-    """A FeatureCollection drawn by the renderer, its data inside the map's script."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-borderviz.layer({{ this.data }}, {{ this.options }}).addTo({{ this._parent.get_name() }});
-{% endmacro %}
-""")
-
-    def __init__(self, features: list[dict], pane: str | None = None) -> None:
-        super().__init__()
-        self._name = "InlineLayer"
-        self.data = to_json(collection(features))
-        self.options = to_json({"pane": pane} if pane else {})
-
-
-class RemoteLayer(MacroElement):
-    """A FeatureCollection the browser fetches (and caches) from a URL served by the app."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-borderviz.fetchLayer({{ this.url }}, {{ this._parent.get_name() }}, {{ this.options }});
-{% endmacro %}
-""")
-
-    def __init__(self, url: str, pane: str | None = None, day: pd.Timestamp | None = None) -> None:
-        super().__init__()
-        self._name = "RemoteLayer"
-        self.url = to_json(url)
-        options: dict[str, str] = {"pane": pane} if pane else {}
-        if day is not None:
-            options["day"] = f"{pd.Timestamp(day):%Y-%m-%d}"
-        self.options = to_json(options)
-
-
-class Legend(MacroElement):
-    """The always-visible legend. Static HTML: it holds no data, so nothing to escape."""
-
-    _template = Template("""
-{% macro html(this, kwargs) %}{{ this.body }}{% endmacro %}
-""")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.body = popups.legend_html(STATUS_STYLE, VINTAGE_2017_STYLE, DIFFERENCE_STYLE, OWNER_FILL,
-                                       EVENT_COLORS, CROSSING_STYLE)
 
 
 class ScaleBar(MacroElement):
@@ -392,64 +275,6 @@ STATIC_BUILDERS = {
 }
 
 
-def publish(frames: Mapping[str, pd.DataFrame], folder: Path, url_prefix: str) -> dict[str, str]:
-    """Write the layers that do not depend on filters as GeoJSON files named by their content.
-
-    Returns {layer: URL}. Served by the app, the browser fetches each once and
-    revalidates it after (ETag) instead of receiving it again with every change
-    of a filter; states (status, enclaves, crossings) hold every interval and
-    are filtered by day in the browser. A
-    file's name changes when its content does, so a new data version is never
-    hidden by a cached one. ``frames["countries"]`` should be the
-    :func:`display_countries` copy.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    urls = {}
-    for key, build in STATIC_BUILDERS.items():
-        text = to_json(collection(build(frames)))
-        name = f"{key}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.geojson"
-        path = folder / name
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        urls[key] = f"{url_prefix.rstrip('/')}/{name}"
-    return urls
-
-
-def base_map(frames: Mapping[str, pd.DataFrame] | None = None,
-             layers: frozenset[str] | tuple[str, ...] = (), basemap: str = "streets",
-             urls: Mapping[str, str] | None = None) -> folium.Map:
-    """The map frame: view, controls, scale bar, legend, and the chosen layers that never change.
-
-    Static layers are fetched from ``urls`` when given (see :func:`publish`),
-    otherwise drawn inline. With no tiles the countries are drawn as the
-    background; ``frames["countries"]`` should then be the :func:`display_countries` copy.
-    """
-    m = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, min_zoom=6, max_zoom=18)
-    for pane, z_index in PANES.items():
-        folium.map.CustomPane(pane, z_index=z_index, pointer_events=pane != BACKGROUND_PANE).add_to(m)
-    Renderer().add_to(m)
-    ScaleBar().add_to(m)
-    FocusWithoutScrolling().add_to(m)
-    plugins.Fullscreen(position="topright").add_to(m)
-    plugins.MeasureControl(position="topright", primary_length_unit="kilometers",
-                           secondary_length_unit="meters", primary_area_unit="sqkilometers",
-                           secondary_area_unit="hectares").add_to(m)
-    Legend().add_to(m)
-    if frames is not None:
-        wanted = [k for k in STATIC_LAYERS if k in layers]  # states are in overlay_groups
-        if basemap == "none":
-            wanted.insert(0, "background")
-        for key in wanted:
-            pane = LAYER_PANE[key]
-            layer = (RemoteLayer(urls[key], pane) if urls and key in urls
-                     else InlineLayer(STATIC_BUILDERS[key](frames), pane))
-            layer.add_to(m)
-    stable_ids(m)
-    return localise(m)
-
-
 def stable_ids(element, prefix: str = "bv") -> None:
     """Name every element in the tree by its position instead of folium's random ids.
 
@@ -480,80 +305,3 @@ def display_countries(countries: pd.DataFrame, tolerance_deg: float = 0.001) -> 
     current = countries[countries["vintage"] == 2024].copy()
     current["geometry"] = shapely.coverage_simplify(list(current.geometry), tolerance_deg)
     return current
-
-
-def _group(name: str, features: list[dict]) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=name)
-    if features:
-        InlineLayer(features, LAYER_PANE.get(name)).add_to(group)
-    return group
-
-
-def tiles_group(basemap: str) -> folium.FeatureGroup:
-    """The chosen basemap's tiles (empty for "none": the background is then in the base map)."""
-    group = folium.FeatureGroup(name="basemap")
-    label, provider = BASEMAPS.get(basemap, BASEMAPS["streets"])
-    if provider is not None:
-        folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution, name=label,
-                         max_zoom=provider.get("max_zoom", 18)).add_to(group)
-    return group
-
-
-def empty_group(name: str) -> folium.FeatureGroup:
-    """A placeholder group, so the list of groups keeps its shape when a layer is off."""
-    return folium.FeatureGroup(name=name)
-
-
-def imported_group(imported: pd.DataFrame) -> folium.FeatureGroup:
-    return _group("imported", imported_features(imported))
-
-
-def incidents_group(incidents: pd.DataFrame) -> folium.FeatureGroup:
-    return _group("incidents", incident_features(incidents))
-
-
-def _state_group(name: str, frames: Mapping[str, pd.DataFrame], view: View,
-                 urls: Mapping[str, str] | None) -> folium.FeatureGroup:
-    """A state layer on ``view.day``: a published file filtered in the browser, or inline features."""
-    if urls and name in urls:
-        group = folium.FeatureGroup(name=name)
-        RemoteLayer(urls[name], LAYER_PANE[name], day=view.day).add_to(group)
-        return group
-    return _group(name, STATE_FEATURES[name](frames, view.day))
-
-
-STATE_FEATURES = {
-    "enclaves": lambda f, day: enclave_features(f["enclaves"], day),
-    "status": lambda f, day: status_features(f["border_status"], day),
-    "crossings": lambda f, day: crossing_features(f["crossings"], day),
-}
-
-
-def overlay_groups(frames: Mapping[str, pd.DataFrame], view: View,
-                   urls: Mapping[str, str] | None = None) -> list[folium.FeatureGroup]:
-    """The date- and filter-dependent groups for ``view``, bottom to top; always the same list.
-
-    Layers switched off are empty groups, so the structure the browser sees
-    stays the same and nothing remounts. With ``urls`` (see :func:`publish`)
-    the state layers only say which day to show.
-    """
-    builders = [
-        ("basemap", lambda: tiles_group(view.basemap)),
-        ("enclaves", lambda: _state_group("enclaves", frames, view, urls)),
-        ("status", lambda: _state_group("status", frames, view, urls)),
-        ("crossings", lambda: _state_group("crossings", frames, view, urls)),
-        ("incidents", lambda: incidents_group(view.incidents)),
-    ]
-    groups = [build() if key == "basemap" or key in view.layers else empty_group(key) for key, build in builders]
-    for i, group in enumerate(groups):
-        stable_ids(group, prefix=f"g{i}x")
-    return groups
-
-
-def standalone_map(frames: Mapping[str, pd.DataFrame], view: View) -> folium.Map:
-    """Base map and view groups as one self-contained folium map (for the HTML export)."""
-    frames = {**frames, "countries": display_countries(frames["countries"])}
-    m = base_map(frames, view.layers, view.basemap)
-    for group in overlay_groups(frames, view):
-        group.add_to(m)
-    return localise(m)
