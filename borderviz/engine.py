@@ -125,9 +125,13 @@ def incident_packets(frames: Mapping[str, pd.DataFrame], imported: Sequence[Any]
     """The built-in incidents, then each import (an ``ImportResult`` or a frame), as packets."""
     out = [points.encode(frames["incidents"], origin="builtin")]
     for item in imported:
-        frame = getattr(item, "frame", item)
-        out.append(points.encode(frame, origin="imported", dataset=getattr(item, "dataset", None),
-                                 file=getattr(item, "file", None)))
+        if isinstance(item, pd.DataFrame):
+            datasets = item["dataset"].dropna().unique() if "dataset" in item else []
+            dataset, file = (str(datasets[0]) if len(datasets) == 1 else None), None
+            frame = item
+        else:
+            frame, dataset, file = item.frame, item.dataset, item.file
+        out.append(points.encode(frame, origin="imported", dataset=dataset, file=file))
     return out
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -80,16 +79,6 @@ MAP_LAYER_OF = {"incidents": "incidents", "border_status": "status", "enclaves":
                 "crossings": "crossings", "infrastructure": "infrastructure",
                 "vintage_differences": "differences", "border_lines": "line2017"}
 STATIC_LAYERS = ("differences", "line2017", "infrastructure")
-
-
-@dataclass(frozen=True)
-class View:
-    """What the map shows: the day whose state is drawn, the incidents, layers and basemap."""
-
-    day: pd.Timestamp
-    incidents: pd.DataFrame
-    layers: frozenset[str] = field(default_factory=lambda: frozenset(DEFAULT_LAYERS))
-    basemap: str = "streets"
 
 
 # --- features: what the renderer draws ------------------------------------------------------

@@ -28,7 +28,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # tries Google's hosts at every start and this machine's closed network refuses them.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
+MAP = 'iframe[title="borderviz.component.borderviz_map"]'
 LOCAL = ("http://localhost", "http://127.0.0.1", "data:", "blob:", "file:")
 
 
@@ -103,11 +103,21 @@ class AppTab:
     def open(self, query: str = "") -> None:
         self.page.goto(f"{self.url}/{query}", wait_until="domcontentloaded", timeout=90_000)
         self.map.locator(".leaflet-container").wait_for(timeout=90_000)
+        self.frame.wait_for_function("() => window.borderviz && window.borderviz.engine.config", timeout=90_000)
         self.settle()
 
     @property
     def map(self):
         return self.page.frame_locator(MAP)
+
+    @property
+    def frame(self):
+        """The map's frame, for calling its JavaScript API (window.borderviz)."""
+        return self.page.locator(MAP).element_handle().content_frame()
+
+    def api(self, expression: str):
+        """Evaluate ``expression`` in the map's frame (awaiting it if it is a Promise)."""
+        return self.frame.evaluate(f"async () => await ({expression})")
 
     def settle(self, quiet_s: float = 1.5) -> None:
         """Wait until Streamlit has finished running and the map has stopped changing."""
@@ -115,18 +125,29 @@ class AppTab:
             "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
         last, stable_since = None, time.time()
         while time.time() - stable_since < quiet_s:
-            count = self.markers()
+            count = (self.markers(), self.count())
             if count != last:
                 last, stable_since = count, time.time()
-            time.sleep(0.25)
+            self.page.wait_for_timeout(250)  # (time.sleep would stall the request router)
 
     def markers(self, css: str = "path.bv-incident") -> int:
         return self.map.locator(css).count()
 
+    def count(self) -> int:
+        """Incidents drawn, built-in and imported (the map's own count)."""
+        return self.api("window.borderviz ? window.borderviz.count() : -1")
+
+    def click_latlng(self, lat: float, lon: float) -> None:
+        """Click the map where (lat, lon) is drawn, as a person would."""
+        box = self.page.locator(MAP).bounding_box()
+        point = self.api(f"(() => {{ const p = window.borderviz.engine.map.latLngToContainerPoint([{lat}, {lon}]);"
+                         " return [p.x, p.y]; })()")
+        self.page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+
     def click_visible(self, css: str, largest: bool = False) -> None:
         """Click the first (or largest) of ``css`` a person could click: on the map, not under the legend."""
         frame_box = self.page.locator(MAP).bounding_box()
-        legend = self.map.locator("#bv-legend").bounding_box()
+        legend = self.map.locator(".bv-legend").bounding_box()
         boxes = [b for b in (e.bounding_box() for e in self.map.locator(css).all()) if b]
         if largest:
             boxes.sort(key=lambda b: -b["width"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,10 +20,19 @@ def app(repo):
     return at
 
 
-def _map(at) -> dict:
-    """The st_folium component's arguments: script, feature groups, assets, key."""
+def _component(at):
     (component,) = at.get("component_instance")
-    return json.loads(component.proto.json_args)
+    return component.proto
+
+
+def _map(at) -> dict:
+    """The map component's JSON arguments: folium's frame, packet names, the state and its sequence number."""
+    return json.loads(_component(at).json_args)
+
+
+def _bytes_sent(at) -> dict[str, int]:
+    """The packets sent as bytes in this run, by argument name."""
+    return {arg.key: len(arg.bytes) for arg in _component(at).special_args if arg.WhichOneof("value") == "bytes"}
 
 
 def _metric(at, label: str) -> str:
@@ -35,8 +45,11 @@ def test_app_opens_on_the_whole_record(app, frames):
     assert _metric(app, "Incidents") == str(len(frames["incidents"]))
     assert app.info[0].value.startswith("As of")
     args = _map(app)
-    assert all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
-    assert args["returned_objects"] == []
+    urls = re.findall(r"https?://[^\s\"']+", args["frame_script"] + args["frame_html"])
+    assert all(u.startswith("https://github.com/") for u in urls), urls  # (comments in folium's templates)
+    assert "bvx.attach(" in args["frame_script"]
+    assert args["state"]["start"] == "2014-01-01" and args["state"]["end"] == dt.date.today().isoformat()
+    assert set(_bytes_sent(app)) == {"config", "p0"}  # the first run sends the data
 
 
 def test_a_preset_sets_the_dates_and_the_url(app, frames):
@@ -49,15 +62,40 @@ def test_a_preset_sets_the_dates_and_the_url(app, frames):
     assert "519 km agreed of 972 km" in app.info[0].value
 
 
-def test_filters_change_what_is_drawn_without_remounting(app):
+def test_filters_change_what_the_map_shows_without_sending_the_data_again(app):
     app.run()
     before = _map(app)
+    app.session_state["map"] = {"have": [before["config_name"], *before["packet_names"]], "n": 1}
     app.selectbox(key="preset").select("war-2021-04").run()
     app.multiselect(key="types").select("destruction").run()
     after = _map(app)
-    assert after["key"] == before["key"]
-    assert after["feature_group"] != before["feature_group"]
-    assert after["feature_group"].count("bv-incident") < before["feature_group"].count("bv-incident")
+    assert after["frame_script"] == before["frame_script"]  # the same frame: no remount
+    assert after["seq"] > before["seq"]  # the map applies the sidebar's change
+    assert after["state"]["filters"]["types"] == ["destruction"]
+    assert after["state"]["start"] == "2021-04-28"
+    assert _bytes_sent(app) == {}  # the browser holds the data: only the view travels
+
+
+def test_the_app_follows_the_dates_brushed_on_the_map(app, frames):
+    app.run()
+    args = _map(app)
+    seq = args["seq"]
+    app.session_state["map"] = {"have": [args["config_name"], *args["packet_names"]], "n": 7,
+                                "range": ["2022-09-14", "2022-09-20"]}
+    app.run()
+    assert app.slider(key="dates").value == (dt.date(2022, 9, 14), dt.date(2022, 9, 20))
+    assert app.selectbox(key="preset").value == "war-2022-09"
+    expected = len(timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20"))
+    assert _metric(app, "Incidents") == str(expected)
+    assert _map(app)["seq"] == seq  # the map is not told what it already shows
+
+
+def test_a_report_from_the_map_outside_the_record_is_ignored(app):
+    app.run()
+    app.session_state["map"] = {"n": 3, "range": ["1900-01-01", "2022-09-20"], "have": []}
+    app.run()
+    assert not app.exception
+    assert app.slider(key="dates").value[0] == dt.date(2014, 1, 1)
 
 
 def test_a_link_reopens_the_same_view(app):
@@ -69,7 +107,9 @@ def test_a_link_reopens_the_same_view(app):
     assert app.multiselect(key="countries").value == ["KG"]
     assert app.radio(key="basemap").value == "none"
     assert app.selectbox(key="preset").value == "war-2021-04"
-    assert "tileLayer" not in _map(app)["feature_group"]
+    state = _map(app)["state"]
+    assert state["basemap"] == "none" and state["layers"] == ["status", "incidents"]
+    assert state["filters"]["countries"] == ["KG"]
 
 
 def test_a_mangled_link_still_opens_and_says_what_was_ignored(app):
@@ -80,30 +120,11 @@ def test_a_mangled_link_still_opens_and_says_what_was_ignored(app):
     assert "last tuesday" in warnings and "bombing" in warnings
 
 
-def test_the_state_layers_are_asked_for_the_end_date(app):
-    """Status, enclaves and crossings are published once; each view only names its day."""
+def test_the_map_is_asked_for_the_chosen_dates(app):
     app.query_params.update({"start": "2024-01-01", "end": "2025-06-01"})
     app.run()
-    groups = _map(app)["feature_group"]
-    assert groups.count('"day":"2025-06-01"') == 3 and "borderviz.fetchLayer" in groups
-
-
-def test_a_play_step_leaves_the_preset_for_a_custom_range(app):
-    app.query_params.update({"start": "2021-04-28", "end": "2021-05-01"})
-    app.run()
-    assert app.selectbox(key="preset").value == "war-2021-04"
-    app.session_state["next_dates"] = (dt.date(2021, 4, 28), dt.date(2021, 6, 1))
-    app.run()
-    assert app.selectbox(key="preset").value == "custom"
-
-
-def test_play_steps_the_end_date_to_the_last_day(app):
-    app.query_params.update({"start": "2025-01-01", "end": "2025-06-01"})
-    app.run()
-    app.selectbox(key="play_step").select("year")
-    app.button(key="play").click().run(timeout=TIMEOUT)
-    assert app.slider(key="dates").value[1] == dt.date.today()
-    assert app.session_state["playing"] is False
+    state = _map(app)["state"]
+    assert (state["start"], state["end"]) == ("2024-01-01", "2025-06-01")
 
 
 def test_broken_data_shows_an_error_and_the_app_keeps_running(app, tmp_path, monkeypatch):

@@ -93,14 +93,14 @@ def test_a_preset_changes_the_incidents_drawn(page, frames, artifacts):
 
 def test_changing_a_filter_keeps_the_map_where_the_user_left_it(page):
     page.open("?basemap=none")
-    frame = next(f for f in page.page.frames if "streamlit_folium" in f.url)
-    frame.evaluate("() => map_div.setView([39.87, 70.55], 12, {animate: false})")
+    page.api("borderviz.engine.map.setView([39.87, 70.55], 12, {animate: false})")
     page.page.get_by_role("combobox", name="Event types").click()
     page.page.get_by_role("option", name="Armed clash").click()
     page.page.keyboard.press("Escape")
     page.settle()
     assert "types=armed_clash" in page.page.url
-    assert frame.evaluate("() => [map_div.getZoom(), map_div.getCenter().lat.toFixed(2)]") == [12, "39.87"]
+    assert page.api("[borderviz.engine.map.getZoom(), borderviz.engine.map.getCenter().lat.toFixed(2)]") == \
+        [12, "39.87"]
 
 
 def test_moving_the_date_slider_changes_the_incidents_drawn(page, frames):
@@ -146,19 +146,24 @@ def test_incident_circles_sit_above_the_line_whatever_loads_first(page):
 def test_uploaded_text_is_escaped_in_popups(page, tmp_path, artifacts):
     hostile = {"type": "FeatureCollection", "features": [{
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [70.95, 39.93]},
-        "properties": {"id": "x1", "date": "2022-09-16", "place": HOSTILE, "description": HOSTILE,
+        "properties": {"id": "x1", "date": "2022-09-16", "place": HOSTILE + " {{ 7*191 }}",
+                       "description": HOSTILE + " {% for x in range(3) %}{{ x }}{% endfor %}",
                        "source": "https://example.org/report"}}]}
-    path = tmp_path / "hostile.geojson"
+    path = tmp_path / "{{ 7*7 }}.geojson"
     path.write_text(json.dumps(hostile), encoding="utf-8")
     page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    before = page.count()
     page.page.locator('input[type="file"]').set_input_files(str(path))
-    page.map.locator("path.bv-imported").wait_for(timeout=60_000)
+    page.frame.wait_for_function(f"() => borderviz.count() === {before + 1}", timeout=60_000)
     page.settle()
-    page.click_visible("path.bv-imported")
+    page.api("borderviz.engine.map.setView([39.93, 70.95], 12, {animate: false})")
+    page.click_latlng(39.93, 70.95)
     popup = page.map.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
     assert "<img src=x onerror=alert(1)>" in text and "${alert(2)}" in text and "Ворух" in text
+    assert "{{ 7*191 }}" in text and "{% for x in range(3) %}" in text and "1337" not in text
+    assert "{{ 7*7 }}.geojson" in text and "49.geojson" not in text
     assert popup.locator("img").count() == 0 and popup.locator("script").count() == 0
     time.sleep(1)
     assert page.dialogs == []
@@ -190,9 +195,10 @@ def test_an_acled_export_appears_on_the_map_and_the_timeline(page, tmp_path):
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
     page.page.locator('input[type="file"]').set_input_files(str(path))
-    page.map.locator("path.bv-imported").first.wait_for(timeout=60_000)
+    page.frame.wait_for_function("() => borderviz.engine.imported.length === 1", timeout=60_000)
     page.settle()
-    assert page.markers("path.bv-imported") == 2
+    war = page.markers()
+    assert page.count() - page.api("borderviz.engine.selectedBuiltin") == 2 and war > 0
     assert "2 incidents from acled-sample.csv (acled)" in page.page.inner_text("body")
 
 
@@ -212,6 +218,7 @@ def test_download_holds_only_the_selected_dates_and_opens(page, tmp_path):
 
 
 def test_the_html_export_opens_from_disk_with_no_network(browser, frames, tmp_path, artifacts):
+    """The exported file is the same engine: brush, API, popups and the day's border, from disk."""
     selection = timeline.in_range(frames["incidents"], "2021-04-28", "2021-05-01")
     status = timeline.layer_selection(frames, "border_status", "2021-04-28", "2021-05-01")
     bundle = formats.export({"incidents": selection, "border_status": status}, "html",
@@ -227,7 +234,93 @@ def test_the_html_export_opens_from_disk_with_no_network(browser, frames, tmp_pa
     tab.goto(path.as_uri())
     tab.locator("path.bv-incident").first.wait_for(timeout=30_000)
     assert tab.locator("path.bv-incident").count() == _places(selection)
+    assert tab.evaluate("borderviz.range()") == ["2021-04-28", "2021-05-01"]
+    assert tab.evaluate("borderviz.count()") == len(selection)
     assert tab.locator("path.bv-status").count() > 0
+    assert "28 Apr 2021 – 1 May 2021" in tab.locator(".bv-title").inner_text()
+    tab.evaluate("borderviz.setRange('2021-04-29', '2021-04-29')")
+    one_day = timeline.in_range(selection, "2021-04-29", "2021-04-29")
+    assert tab.evaluate("borderviz.count()") == len(one_day) < len(selection)
     tab.screenshot(path=str(artifacts / "html-export.png"))
     context.close()
     assert external == []
+
+
+def _drag(page, box, x0: float, x1: float) -> None:
+    """Press on the brush chart at fraction x0 of its width and drag to x1 in small steps (button kept down)."""
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * x0, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(box["x"] + box["width"] * (x0 + (x1 - x0) * k / 10), y)
+        page.wait_for_timeout(30)
+
+
+def test_brushing_redraws_the_map_as_it_moves_and_the_app_follows_on_release(page, frames, artifacts):
+    page.open("?basemap=none")
+    page.map.locator(".bv-chart").scroll_into_view_if_needed()
+    chart = page.map.locator(".bv-chart").bounding_box()
+    counts = []
+    _drag(page.page, chart, 0.55, 0.70)
+    counts.append(page.count())
+    ranges = [page.api("borderviz.range()")]
+    page.page.mouse.move(chart["x"] + chart["width"] * 0.90, chart["y"] + chart["height"] / 2)
+    counts.append(page.count())
+    ranges.append(page.api("borderviz.range()"))
+    page.page.mouse.up()
+    assert ranges[0] != ranges[1] and counts[0] != counts[1], (ranges, counts)
+    start, end = ranges[1]
+    page.settle()
+    # The app follows the brush once it is released: URL, slider, metrics.
+    page.page.wait_for_function(f"() => location.search.includes('start={start}')", timeout=30_000)
+    assert f"end={end}" in page.page.url
+    expected = len(timeline.in_range(frames["incidents"], start, end))
+    metric = page.page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    assert metric == str(expected) == str(page.count())
+    page.page.screenshot(path=str(artifacts / "brushed.png"))
+
+
+def test_the_border_state_follows_the_brush_with_no_server_round_trip(page):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    assert page.markers("path.bv-status-disputed") > 0
+    page.api("borderviz.setRange('2025-04-01', '2025-06-01')")
+    assert page.markers("path.bv-status-disputed") == 0 and page.markers("path.bv-status-agreed") > 0
+    page.api("borderviz.setRange('2022-09-14', '2022-09-20')")
+    assert page.markers("path.bv-status-disputed") > 0
+
+
+def test_play_animates_the_september_2022_war_day_by_day(page, frames):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.map.locator(".bv-timebar select").first.select_option("1")   # window: one day
+    page.map.locator(".bv-timebar select").nth(1).select_option("3")  # three days a second
+    seen = page.frame.evaluate("""async () => {
+        const seen = [];
+        borderviz.play();
+        const t0 = performance.now();
+        while (performance.now() - t0 < 2600) {
+            const r = borderviz.range();
+            const fresh = !seen.length || seen[seen.length - 1][0] !== r[0];
+            if (borderviz.engine.frames > 0 && fresh) { seen.push([r[0], r[1], borderviz.count()]); }
+            await new Promise(requestAnimationFrame);
+        }
+        const frames = borderviz.engine.frames, seconds = (performance.now() - t0) / 1000;
+        borderviz.pause();
+        return {seen, fps: frames / seconds};
+    }""")
+    days = [r[0] for r in seen["seen"]]
+    assert days[:3] == ["2022-09-14", "2022-09-15", "2022-09-16"], days
+    assert all(r[0] == r[1] for r in seen["seen"])  # a one-day window
+    by_day = {d: len(timeline.in_range(frames["incidents"], d, d)) for d in days[:7]}
+    assert all(r[2] == by_day[r[0]] for r in seen["seen"] if r[0] in by_day)
+    assert seen["fps"] >= 20, seen["fps"]
+
+
+def test_the_map_api_answers(page, frames):
+    page.open("?basemap=none")
+    assert page.api("borderviz.setRange('2021-04-28', '2021-05-01')") == ["2021-04-28", "2021-05-01"]
+    assert page.api("borderviz.range()") == ["2021-04-28", "2021-05-01"]
+    assert page.count() == len(timeline.in_range(frames["incidents"], "2021-04-28", "2021-05-01"))
+    page.api("borderviz.play()")
+    assert page.api("borderviz.playing()") is True
+    page.api("borderviz.pause()")
+    assert page.api("borderviz.playing()") is False

@@ -453,8 +453,11 @@ def test_exports_leave_nothing_on_disk(frames, fmt):
 
 
 def test_html_map_draws_only_the_exported_layers(frames):
+    from test_engine import _packets
+
     html = formats.export({"crossings": frames["crossings"]}, "html", FILTERS).files["borderviz-map.html"].decode()
-    assert "bv-crossing" in html and "bv-incident" not in html and "bv-status" not in html
+    config, builtin = _packets(html)
+    assert set(config["layers"]) == {"background", "crossings"} and builtin["n"] == 0
 
 
 def test_csv_cells_that_spreadsheets_would_run_are_defused(make_incidents):

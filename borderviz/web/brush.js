@@ -100,8 +100,11 @@
       if (e.button !== 0) { return; }
       self.pause();
       var day = self.dayAt(e.clientX), r = engine.days();
+      // Inside the window a drag moves it, unless the window is (almost) the whole
+      // record: there is nowhere to move it, so a drag draws a new one.
+      var whole = r[1] - r[0] >= 0.9 * (self.last - self.first);
       var mode = e.target === self.handles[0] ? "start" : e.target === self.handles[1] ? "end"
-        : e.target === self.selection ? "move" : "new";
+        : e.target === self.selection && !whole ? "move" : "new";
       drag = {mode: mode, origin: day, start: r[0], end: r[1], s0: r[0], e0: r[1]};
       if (mode === "new") { drag.start = drag.end = day; }
       self.chart.setPointerCapture(e.pointerId);
