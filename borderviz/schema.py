@@ -59,6 +59,9 @@ LOCATION_PRECISIONS = ("exact", "settlement", "district", "approximate")
 LOCATION_TOLERANCE_KM = {"exact": 0.5, "settlement": 2.0, "district": 30.0, "approximate": 5.0,
                          "region": 100.0, "country": 500.0}
 CONFIDENCES = ("high", "medium", "low")
+# Whose word an incident record rests on; with `denial`, it fixes the highest
+# confidence the record may carry (see checks.confidence_rules).
+ACCOUNTS = ("both", "independent", "KG", "TJ")
 MEASURES = ("killed", "injured", "displaced")
 QUALIFIERS = ("exact", "at_least", "about", "up_to")
 BORDER_STATUSES = ("agreed", "disputed", "not_documented")
@@ -341,8 +344,17 @@ _register(
             Field("figures", "json", "Every casualty figure reported: a list of {side, measure, "
                   "value, qualifier, reported_by, reported_on, source}.", required=False),
             _OUR_WORDS,
-            Field("confidence", "str", "high: independent sources agree; medium: one credible "
-                  "source; low: one side's claim, disputed.", choices=CONFIDENCES),
+            Field("account", "str", "Whose word the record rests on: both (statements of both "
+                  "sides, even if they blame each other), independent (journalists or observers "
+                  "outside either government documented it), KG or TJ (one side's officials, media or "
+                  "residents only).", choices=ACCOUNTS),
+            Field("denial", "str", "The other side's published denial or counter-account of a "
+                  "one-sided record, in our words (its source is in `sources`); null when none was "
+                  "found.", required=False, long_text=True),
+            Field("confidence", "str", "high: both sides' statements, or two or more independent "
+                  "sources agree; medium: one credible source, or one side's account not denied; "
+                  "low: one side's account that the other side denied (checked: see `account`).",
+                  choices=CONFIDENCES),
             SOURCES,
         ),
     )

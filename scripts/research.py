@@ -194,6 +194,8 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "gazetteer_id": wof,
                 "figures": figures or None,
                 "description": " ".join(str(raw.get("description") or "").split()),
+                "account": raw.get("account"),
+                "denial": " ".join(str(raw.get("denial") or "").split()) or None,
                 "confidence": raw.get("confidence"),
                 "sources": research.cite(file, where, raw.get("sources")),
             }
