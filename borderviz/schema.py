@@ -486,13 +486,20 @@ _register(
         geometry=None,
         fields=(
             _id("Row id."),
-            Field("date", "date", "Date the figure refers to, when known.", required=False),
+            Field("date", "date", "Date the figure refers to, when known (the 1st of the month "
+                  "when only the month is known).", required=False),
+            Field("date_precision", "str", "How exactly `date` is known; null when undated.",
+                  required=False, choices=DATE_PRECISIONS),
             Field("date_as_published", "str", "The date as the source gives it."),
             Field("total_km", "float", "Total length of the border, km.", required=False,
                   minimum=0),
             Field("agreed_km", "float", "Agreed (delimited) km.", required=False, minimum=0),
             Field("disputed_km", "float", "Disputed or undelimited km.", required=False,
                   minimum=0),
+            Field("increment_km", "float", "Km agreed at one meeting (an increment, not a "
+                  "total), when the row reports one.", required=False, minimum=0),
+            Field("km_qualifier", "str", "How the source qualifies its km figures: exact, "
+                  "at_least ('more than'), about, up_to.", choices=QUALIFIERS),
             Field("statement", "str", "The figure or fact as published.", long_text=True),
             Field("who", "str", "Who said it."),
             Field("note", "str", "What to know about this figure.", required=False, long_text=True),

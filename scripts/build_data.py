@@ -309,6 +309,20 @@ def csv_citation(row: dict[str, str], n: int) -> dict[str, Any]:
             "url": row["source_url"], "note": note}
 
 
+def figure_numbers(raw: dict[str, Any]) -> dict[str, Any]:
+    """The dated numbers of an official-figures entry (CSV annotation or extra row)."""
+    date = rs.iso(raw.get("date"))
+    return {
+        "date": date,
+        "date_precision": (raw.get("date_precision") or "day") if date else None,
+        "total_km": raw.get("total_km"),
+        "agreed_km": raw.get("agreed_km"),
+        "disputed_km": raw.get("disputed_km"),
+        "increment_km": raw.get("increment_km"),
+        "km_qualifier": raw.get("qualifier") or "exact",
+    }
+
+
 def build_official_figures(b: Build, research: rs.Research) -> dict[int, dict[str, Any]]:
     file = "data/research/official_figures.yaml"
     doc = research.documents.get(file, {})
@@ -321,15 +335,12 @@ def build_official_figures(b: Build, research: rs.Research) -> dict[int, dict[st
             continue
         b.add("official_figures", {
             "id": f"csv-{n:02d}",
-            "date": rs.iso(ann.get("date")),
-            "date_as_published": row["date"],
-            "total_km": ann.get("total_km"),
-            "agreed_km": ann.get("agreed_km"),
-            "disputed_km": ann.get("disputed_km"),
+            **figure_numbers(ann),
+            "date_as_published": ann.get("date_as_published") or row["date"],
             "statement": row["figure_or_fact"],
-            "who": row["who_said_it"],
+            "who": ann.get("who") or row["who_said_it"],
             "note": "; ".join(x for x in (ann.get("note"), row.get("note")) if x) or None,
-            "sources": [csv_citation(row, n)],
+            "sources": [csv_citation(row, n)] + research.cite(file, f"row {n}", ann.get("sources")),
         })
     extra_rows = [n for n in by_row if n > len(csv_rows)]
     for n in extra_rows:
@@ -337,11 +348,8 @@ def build_official_figures(b: Build, research: rs.Research) -> dict[int, dict[st
     for raw in doc.get("extra") or []:
         b.add("official_figures", {
             "id": raw["id"],
-            "date": rs.iso(raw.get("date")),
+            **figure_numbers(raw),
             "date_as_published": raw.get("date_as_published"),
-            "total_km": raw.get("total_km"),
-            "agreed_km": raw.get("agreed_km"),
-            "disputed_km": raw.get("disputed_km"),
             "statement": raw.get("statement"),
             "who": raw.get("who"),
             "note": raw.get("note"),
