@@ -124,6 +124,38 @@ def references_resolve(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def named_place_distance(incidents: gpd.GeoDataFrame) -> list[Problem]:
+    """Each incident within its precision's tolerance of the gazetteer place its sources name.
+
+    A record whose named place is in the gazetteer is never placed only to its
+    district: the place is known, so the point should be there.
+    """
+    problems: list[Problem] = []
+    if incidents.empty or "named_place" not in incidents:
+        return problems
+    rows = incidents[incidents["named_place"].map(lambda v: isinstance(v, dict))]
+    if rows.empty:
+        return problems
+    named = gpd.GeoSeries(gpd.points_from_xy([v["lon"] for v in rows["named_place"]],
+                                             [v["lat"] for v in rows["named_place"]]),
+                          index=rows.index, crs="EPSG:4326").to_crs(LOCAL_CRS)
+    distance = rows.geometry.to_crs(LOCAL_CRS).distance(named) / 1000
+    for i, row in rows.iterrows():
+        where, place = f"id {row['id']!r}", row["named_place"]
+        if row["location_precision"] == "district":
+            problems.append(Problem(_file("incidents"), where,
+                                    f"names {place['name']} (gazetteer wof:{place['wof']}) but is placed "
+                                    "only to its district: place it at the named place"))
+            continue
+        tolerance = LOCATION_TOLERANCE_KM[row["location_precision"]]
+        if distance[i] > tolerance:
+            problems.append(Problem(_file("incidents"), where,
+                                    f"lies {distance[i]:.1f} km from {place['name']} (gazetteer "
+                                    f"wof:{place['wof']}), the place its sources name; precision "
+                                    f"'{row['location_precision']}' allows {tolerance:g} km"))
+    return problems
+
+
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -172,6 +204,7 @@ def cross_layer_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     problems = references_resolve(frames)
     problems += dates_in_range(frames["incidents"])
     problems += confidence_rules(frames["incidents"])
+    problems += named_place_distance(frames["incidents"])
     problems += incident_placement(frames["incidents"], frames["countries"], frames["border_lines"])
     problems += intervals_do_not_overlap(frames["border_status"], "border_status", "sector")
     problems += intervals_do_not_overlap(frames["crossings"], "crossings", "crossing")

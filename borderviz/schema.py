@@ -333,6 +333,9 @@ _register(
             _METHOD,
             Field("gazetteer_id", "int", "wof_id of the gazetteer row used, if any.",
                   required=False),
+            Field("named_place", "json", "The place the sources name, when it is in the gazetteer: "
+                  "{wof, name, lat, lon}. The point must lie within its location precision's tolerance "
+                  "of it (checked).", required=False),
             *(
                 Field(f"{m}_{s}", "int", _FIGURE_DOC.format(measure=m, side=s), required=False,
                       minimum=0)

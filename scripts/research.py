@@ -170,6 +170,28 @@ def place(
     return None, None, None
 
 
+def named_place(research: Research, gazetteer: Gazetteer, file: str, where: str,
+                record: dict[str, Any], wof: int | None) -> dict[str, Any] | None:
+    """The gazetteer place the sources name, as {wof, name, lat, lon}, or None when it is not there.
+
+    `location.named` gives it when the point was placed elsewhere; otherwise a
+    point placed at a gazetteer row with `settlement` or `exact` precision is
+    taken to be at the named place itself.
+    """
+    loc = record.get("location") or {}
+    named = loc.get("named")
+    if named is None and wof is not None and record.get("location_precision") in ("settlement", "exact"):
+        named = wof
+    if named is None:
+        return None
+    if int(named) not in gazetteer.rows:
+        research.problems.append(Problem(file, where, f"named place {named} is not in the gazetteer"))
+        return None
+    row, point = gazetteer.rows[int(named)], gazetteer.point(int(named))
+    name = row["name"] + (f" ({row['name_rus']})" if row.get("name_rus") else "")
+    return {"wof": int(named), "name": name, "lat": round(point.y, 5), "lon": round(point.x, 5)}
+
+
 def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict], list[Point], list[dict]]:
     """Incident rows and points, and the casualty reports they and the wars carry."""
     rows, points, reports = [], [], []
@@ -192,6 +214,7 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "location_precision": raw.get("location_precision"),
                 "location_method": method,
                 "gazetteer_id": wof,
+                "named_place": named_place(research, gazetteer, file, where, raw, wof),
                 "figures": figures or None,
                 "description": " ".join(str(raw.get("description") or "").split()),
                 "account": raw.get("account"),

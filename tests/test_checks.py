@@ -84,3 +84,21 @@ def test_confidence_follows_the_readme_rules(make_incidents, account, denial, n,
 
 def test_two_editions_of_one_outlet_are_one_publisher():
     assert checks.publishers([{"publisher": "24.kg"}, {"publisher": "24.kg (English edition)"}]) == {"24.kg"}
+
+
+KEK_TASH_PLACE = {"wof": 1326925295, "name": "Kek-Tash", "lat": 39.949, "lon": 70.528}
+
+
+# (precision, point, problem expected?) — a record against the gazetteer place its sources name.
+NAMED_PLACE_CASES = [
+    ("settlement", KOK_TASH_KG, False),
+    ("settlement", (70.60, 39.95), True),      # 6 km away: more than a settlement's 2 km
+    ("approximate", (70.57, 39.95), False),    # 3.6 km: within 5 km
+    ("district", (70.787, 39.782), True),      # a district centre although the village is known
+]
+
+
+@pytest.mark.parametrize(("precision", "point", "flagged"), NAMED_PLACE_CASES)
+def test_records_lie_within_their_tolerance_of_the_named_place(make_incidents, precision, point, flagged):
+    inc = make_incidents([incident(location_precision=precision, named_place=KEK_TASH_PLACE)], [point])
+    assert bool(checks.named_place_distance(inc)) is flagged
