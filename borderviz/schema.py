@@ -239,6 +239,15 @@ _register(
             Field("owner", "str", "Country the territory belongs to.", choices=COUNTRIES),
             Field("host", "str", "Country that surrounds it.", choices=COUNTRIES),
             Field("area_km2", "float", "Geodesic area on WGS84, km².", minimum=0),
+            Field("published_areas", "json", "Areas published for the enclave, each with its source: "
+                  "a list of {km2, qualifier, official, as_published, key, publisher, title, date, url}; "
+                  "null when none was found.", required=False),
+            Field("published_area_min_km2", "float", "Smallest published area, km².", required=False,
+                  minimum=0),
+            Field("published_area_max_km2", "float", "Largest published area, km².", required=False,
+                  minimum=0),
+            Field("area_comparison", "str", "How the drawn area compares with the published ones, in "
+                  "one sentence (borderviz.enclaves.area_sentence).", long_text=True),
             Field("valid_from", "date", "First day it was an enclave, null if since before "
                   "the record (independence, 1991).", required=False),
             Field("valid_to", "date", "Day it ceased to be one (exclusive), null if it still is.",

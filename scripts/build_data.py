@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 import geography  # noqa: E402
 import research as rs  # noqa: E402
 
+from borderviz import enclaves  # noqa: E402
 from borderviz.errors import DataError, Problem  # noqa: E402
 from borderviz.geodesy import area_km2, length_km  # noqa: E402
 from borderviz.layers import build_frame, dump_csv, dump_geojson  # noqa: E402
@@ -98,6 +99,20 @@ def enclave_anchors(
     return out
 
 
+def published_areas(research: rs.Research, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """An enclave's published areas, each with its citation's publisher, title, date and URL."""
+    out = []
+    for raw in meta.get("published_areas") or []:
+        cited = research.cite("data/research/context.yaml", f"enclave {meta['id']!r} area", raw.get("source"))
+        if not cited:
+            continue
+        c = cited[0]
+        out.append({"km2": float(raw["km2"]), "qualifier": raw.get("qualifier") or "exact",
+                    "official": bool(raw.get("official")), "as_published": raw.get("as_published"),
+                    **{k: c.get(k) for k in ("key", "publisher", "title", "date", "url")}})
+    return out
+
+
 def build_geography(b: Build, research: rs.Research, vintages: dict[int, geography.Vintage],
                     gazetteer: rs.Gazetteer) -> None:
     anchors = enclave_anchors(research, gazetteer)
@@ -143,6 +158,8 @@ def build_geography(b: Build, research: rs.Research, vintages: dict[int, geograp
             if poly is None:
                 continue
             names = meta.get("names") or {}
+            area = round(area_km2(poly), 2)
+            published = published_areas(research, meta)
             b.add("enclaves", {
                 "id": f"{meta['id']}-{year}",
                 "enclave": meta["id"],
@@ -155,7 +172,11 @@ def build_geography(b: Build, research: rs.Research, vintages: dict[int, geograp
                 "other_names": "; ".join(meta.get("other_names") or []) or None,
                 "owner": meta["owner"],
                 "host": meta["host"],
-                "area_km2": round(area_km2(poly), 2),
+                "area_km2": area,
+                "published_areas": published or None,
+                "published_area_min_km2": min(p["km2"] for p in published) if published else None,
+                "published_area_max_km2": max(p["km2"] for p in published) if published else None,
+                "area_comparison": enclaves.area_sentence(area, year, published),
                 "valid_from": rs.iso(meta.get("valid_from")),
                 "valid_to": rs.iso(meta.get("valid_to")),
                 "valid_to_event": meta.get("valid_to_event") or None,
