@@ -334,6 +334,9 @@ _register(
             Field("conflict", "str", "War this belongs to (see conflicts), if any.",
                   required=False),
             Field("place_reported", "str", "The place as the sources name it.", long_text=True),
+            *(Field(f"name_{code}", "str", f"Name of the place in {lang}: `names` in the record, else "
+                    "the gazetteer row of `named_place`; null when neither gives one.", required=False)
+              for code, lang in (("ru", "Russian"), ("ky", "Kyrgyz"), ("tg", "Tajik"))),
             Field("country", "str", "Whose territory the place is in, as reported.",
                   choices=("KG", "TJ", "disputed")),
             Field("region", "str", "Oblast / viloyat."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,27 @@ def named_place(research: Research, gazetteer: Gazetteer, file: str, where: str,
     return {"wof": int(named), "name": name, "lat": round(point.y, 5), "lon": round(point.x, 5)}
 
 
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+NAME_FIELDS = {"ru": "name_rus", "ky": "name_kir", "tg": "name_tgk"}
+
+
+def gazetteer_names(row: dict[str, str]) -> dict[str, str | None]:
+    """The first Cyrillic name of a gazetteer row in Russian, Kyrgyz and Tajik (None where absent)."""
+    out: dict[str, str | None] = {}
+    for lang, column in NAME_FIELDS.items():
+        names = [n.strip() for n in (row.get(column) or "").split("|") if CYRILLIC.search(n)]
+        out[lang] = names[0] if names else None
+    return out
+
+
+def place_names(gazetteer: Gazetteer, record: dict[str, Any], named: dict[str, Any] | None) -> dict[str, str | None]:
+    """Russian, Kyrgyz and Tajik names of an incident's place: `names:` in the record, else the
+    gazetteer row of the place its sources name."""
+    if record.get("names"):
+        return {k: (record["names"].get(k) or None) for k in NAME_FIELDS}
+    return gazetteer_names(gazetteer.rows[named["wof"]]) if named else dict.fromkeys(NAME_FIELDS)
+
+
 def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict], list[Point], list[dict]]:
     """Incident rows and points, and the casualty reports they and the wars carry."""
     rows, points, reports = [], [], []
@@ -214,7 +236,8 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "location_precision": raw.get("location_precision"),
                 "location_method": method,
                 "gazetteer_id": wof,
-                "named_place": named_place(research, gazetteer, file, where, raw, wof),
+                "named_place": (named := named_place(research, gazetteer, file, where, raw, wof)),
+                **{f"name_{k}": v for k, v in place_names(gazetteer, raw, named).items()},
                 "figures": figures or None,
                 "description": " ".join(str(raw.get("description") or "").split()),
                 "account": raw.get("account"),
