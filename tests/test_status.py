@@ -43,7 +43,8 @@ BANNER_CASES = [
     ("2022-10-20", "420 km remained disputed or undescribed, according to ANKASAM"),
     ("2024-02-10", "3.71 km more agreed"),
     ("2024-02-10", "about 100 km remained disputed"),
-    ("2024-03-20", "10.76 km more agreed"),
+    ("2024-03-20", "901 km agreed of 987.6 km, according to Bomdod"),
+    ("2024-03-30", "28.37 km more agreed"),
     ("2003-01-01", "no agreed length had been published; the line was given as 940 km long"),
 ]
 
