@@ -64,10 +64,13 @@ def area_sentence(area_km2: float, vintage: int, published: Sequence[dict[str, A
     low = min(figures, key=lambda p: float(p["km2"]))
     high = max(figures, key=lambda p: float(p["km2"]))
     lo, hi = float(low["km2"]), float(high["km2"])
-    spread = _range(lo, hi) if lo != hi else f"the only published area is {area_text(lo)}"
+    if lo == hi:
+        return f"{drawn}, {_compare(area_km2, low, 'the published area')}."
+    spread = _range(lo, hi)
     if area_km2 < lo * 0.95:
         return f"{drawn}, {_compare(area_km2, low, 'the smallest published area')}; {spread}."
     if area_km2 > hi * 1.05:
         return f"{drawn}, {_compare(area_km2, high, 'the largest published area')}; {spread}."
+    where = "within" if lo <= area_km2 <= hi else "close to"
     nearest = min(figures, key=lambda p: abs(float(p["km2"]) - area_km2))
-    return f"{drawn}, within the published range; nearest is {_figure(nearest)}. {spread[0].upper()}{spread[1:]}."
+    return f"{drawn}, {where} the published range; nearest is {_figure(nearest)}. {spread[0].upper()}{spread[1:]}."

@@ -17,6 +17,9 @@ CASES = [
     (400.0, [RUWIKI, KROGH], "3.1 times the largest published area (130 km², Krogh)"),
     (1.0, [OFFICIAL_35_HA, {"km2": 1.0, "qualifier": "up_to", "publisher": "X"}],
      "2.9 times the official area (35 ha, 24.kg); other published figures: up to 1 km², X"),
+    (43.29, [{"km2": 38.2, "qualifier": "exact", "publisher": "Krogh"}],
+     "1.1 times the published area (38.2 km², Krogh)"),
+    (234.57, [{"km2": 220, "publisher": "A"}, {"km2": 228.8, "publisher": "Krogh"}], "close to the published range"),
     (2.85, [], "no published area is recorded"),
     (2.85, None, "no published area is recorded"),
 ]
