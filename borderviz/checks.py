@@ -124,10 +124,87 @@ def references_resolve(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def named_place_distance(incidents: gpd.GeoDataFrame) -> list[Problem]:
+    """Each incident within its precision's tolerance of the gazetteer place its sources name.
+
+    A record whose named place is in the gazetteer is never placed only to its
+    district: the place is known, so the point should be there.
+    """
+    problems: list[Problem] = []
+    if incidents.empty or "named_place" not in incidents:
+        return problems
+    rows = incidents[incidents["named_place"].map(lambda v: isinstance(v, dict))]
+    if rows.empty:
+        return problems
+    named = gpd.GeoSeries(gpd.points_from_xy([v["lon"] for v in rows["named_place"]],
+                                             [v["lat"] for v in rows["named_place"]]),
+                          index=rows.index, crs="EPSG:4326").to_crs(LOCAL_CRS)
+    distance = rows.geometry.to_crs(LOCAL_CRS).distance(named) / 1000
+    for i, row in rows.iterrows():
+        where, place = f"id {row['id']!r}", row["named_place"]
+        if row["location_precision"] == "district":
+            problems.append(Problem(_file("incidents"), where,
+                                    f"names {place['name']} (gazetteer wof:{place['wof']}) but is placed "
+                                    "only to its district: place it at the named place"))
+            continue
+        tolerance = LOCATION_TOLERANCE_KM[row["location_precision"]]
+        if distance[i] > tolerance:
+            problems.append(Problem(_file("incidents"), where,
+                                    f"lies {distance[i]:.1f} km from {place['name']} (gazetteer "
+                                    f"wof:{place['wof']}), the place its sources name; precision "
+                                    f"'{row['location_precision']}' allows {tolerance:g} km"))
+    return problems
+
+
+CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+def publishers(sources) -> set[str]:
+    """Distinct outlets among a record's citations: '24.kg (English edition)' counts as '24.kg'."""
+    return {str(s.get("publisher", "")).split(" (")[0].strip().lower() for s in sources or []} - {""}
+
+
+def highest_confidence(account: str, denied: bool, n_publishers: int) -> str:
+    """The highest confidence data/README.md's rules allow a record.
+
+    high: official statements of both sides, or two or more independent
+    sources agree; medium: one credible source, or one side's account that
+    was not denied; low: one side's account that the other side denied.
+    """
+    if account in ("KG", "TJ"):
+        return "low" if denied else "medium"
+    if account == "independent" and n_publishers < 2:
+        return "medium"
+    return "high"
+
+
+def confidence_rules(incidents: pd.DataFrame) -> list[Problem]:
+    """No incident claims more confidence than its account and sources allow."""
+    problems: list[Problem] = []
+    for _, row in incidents.iterrows():
+        denied = isinstance(row.get("denial"), str) and bool(row["denial"].strip())
+        allowed = highest_confidence(row["account"], denied, len(publishers(row["sources"])))
+        if CONFIDENCE_ORDER.get(row["confidence"], 0) > CONFIDENCE_ORDER[allowed]:
+            why = {"KG": "rests on one side's account", "TJ": "rests on one side's account",
+                   "independent": "has a single independent source"}.get(row["account"], "")
+            if denied:
+                why += " that the other side denied"
+            problems.append(Problem(_file("incidents"), f"id {row['id']!r}",
+                                    f"has confidence {row['confidence']!r} but {why}: at most "
+                                    f"{allowed!r} (account {row['account']!r})"))
+        if denied and row["account"] not in ("KG", "TJ"):
+            problems.append(Problem(_file("incidents"), f"id {row['id']!r}",
+                                    f"records a denial but its account is {row['account']!r}: a "
+                                    "denial belongs to a one-sided (KG or TJ) record"))
+    return problems
+
+
 def cross_layer_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every cross-layer check over a full set of loaded layers."""
     problems = references_resolve(frames)
     problems += dates_in_range(frames["incidents"])
+    problems += confidence_rules(frames["incidents"])
+    problems += named_place_distance(frames["incidents"])
     problems += incident_placement(frames["incidents"], frames["countries"], frames["border_lines"])
     problems += intervals_do_not_overlap(frames["border_status"], "border_status", "sector")
     problems += intervals_do_not_overlap(frames["crossings"], "crossings", "crossing")

@@ -59,6 +59,9 @@ LOCATION_PRECISIONS = ("exact", "settlement", "district", "approximate")
 LOCATION_TOLERANCE_KM = {"exact": 0.5, "settlement": 2.0, "district": 30.0, "approximate": 5.0,
                          "region": 100.0, "country": 500.0}
 CONFIDENCES = ("high", "medium", "low")
+# Whose word an incident record rests on; with `denial`, it fixes the highest
+# confidence the record may carry (see checks.confidence_rules).
+ACCOUNTS = ("both", "independent", "KG", "TJ")
 MEASURES = ("killed", "injured", "displaced")
 QUALIFIERS = ("exact", "at_least", "about", "up_to")
 BORDER_STATUSES = ("agreed", "disputed", "not_documented")
@@ -236,6 +239,15 @@ _register(
             Field("owner", "str", "Country the territory belongs to.", choices=COUNTRIES),
             Field("host", "str", "Country that surrounds it.", choices=COUNTRIES),
             Field("area_km2", "float", "Geodesic area on WGS84, km².", minimum=0),
+            Field("published_areas", "json", "Areas published for the enclave, each with its source: "
+                  "a list of {km2, qualifier, official, as_published, key, publisher, title, date, url}; "
+                  "null when none was found.", required=False),
+            Field("published_area_min_km2", "float", "Smallest published area, km².", required=False,
+                  minimum=0),
+            Field("published_area_max_km2", "float", "Largest published area, km².", required=False,
+                  minimum=0),
+            Field("area_comparison", "str", "How the drawn area compares with the published ones, in "
+                  "one sentence (borderviz.enclaves.area_sentence).", long_text=True),
             Field("valid_from", "date", "First day it was an enclave, null if since before "
                   "the record (independence, 1991).", required=False),
             Field("valid_to", "date", "Day it ceased to be one (exclusive), null if it still is.",
@@ -322,6 +334,9 @@ _register(
             Field("conflict", "str", "War this belongs to (see conflicts), if any.",
                   required=False),
             Field("place_reported", "str", "The place as the sources name it.", long_text=True),
+            *(Field(f"name_{code}", "str", f"Name of the place in {lang}: `names` in the record, else "
+                    "the gazetteer row of `named_place`; null when neither gives one.", required=False)
+              for code, lang in (("ru", "Russian"), ("ky", "Kyrgyz"), ("tg", "Tajik"))),
             Field("country", "str", "Whose territory the place is in, as reported.",
                   choices=("KG", "TJ", "disputed")),
             Field("region", "str", "Oblast / viloyat."),
@@ -330,6 +345,9 @@ _register(
             _METHOD,
             Field("gazetteer_id", "int", "wof_id of the gazetteer row used, if any.",
                   required=False),
+            Field("named_place", "json", "The place the sources name, when it is in the gazetteer: "
+                  "{wof, name, lat, lon}. The point must lie within its location precision's tolerance "
+                  "of it (checked).", required=False),
             *(
                 Field(f"{m}_{s}", "int", _FIGURE_DOC.format(measure=m, side=s), required=False,
                       minimum=0)
@@ -341,8 +359,17 @@ _register(
             Field("figures", "json", "Every casualty figure reported: a list of {side, measure, "
                   "value, qualifier, reported_by, reported_on, source}.", required=False),
             _OUR_WORDS,
-            Field("confidence", "str", "high: independent sources agree; medium: one credible "
-                  "source; low: one side's claim, disputed.", choices=CONFIDENCES),
+            Field("account", "str", "Whose word the record rests on: both (statements of both "
+                  "sides, even if they blame each other), independent (journalists or observers "
+                  "outside either government documented it), KG or TJ (one side's officials, media or "
+                  "residents only).", choices=ACCOUNTS),
+            Field("denial", "str", "The other side's published denial or counter-account of a "
+                  "one-sided record, in our words (its source is in `sources`); null when none was "
+                  "found.", required=False, long_text=True),
+            Field("confidence", "str", "high: both sides' statements, or two or more independent "
+                  "sources agree; medium: one credible source, or one side's account not denied; "
+                  "low: one side's account that the other side denied (checked: see `account`).",
+                  choices=CONFIDENCES),
             SOURCES,
         ),
     )
@@ -474,13 +501,20 @@ _register(
         geometry=None,
         fields=(
             _id("Row id."),
-            Field("date", "date", "Date the figure refers to, when known.", required=False),
+            Field("date", "date", "Date the figure refers to, when known (the 1st of the month "
+                  "when only the month is known).", required=False),
+            Field("date_precision", "str", "How exactly `date` is known; null when undated.",
+                  required=False, choices=DATE_PRECISIONS),
             Field("date_as_published", "str", "The date as the source gives it."),
             Field("total_km", "float", "Total length of the border, km.", required=False,
                   minimum=0),
             Field("agreed_km", "float", "Agreed (delimited) km.", required=False, minimum=0),
             Field("disputed_km", "float", "Disputed or undelimited km.", required=False,
                   minimum=0),
+            Field("increment_km", "float", "Km agreed at one meeting (an increment, not a "
+                  "total), when the row reports one.", required=False, minimum=0),
+            Field("km_qualifier", "str", "How the source qualifies its km figures: exact, "
+                  "at_least ('more than'), about, up_to.", choices=QUALIFIERS),
             Field("statement", "str", "The figure or fact as published.", long_text=True),
             Field("who", "str", "Who said it."),
             Field("note", "str", "What to know about this figure.", required=False, long_text=True),

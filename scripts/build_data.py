@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 import geography  # noqa: E402
 import research as rs  # noqa: E402
 
+from borderviz import enclaves  # noqa: E402
 from borderviz.errors import DataError, Problem  # noqa: E402
 from borderviz.geodesy import area_km2, length_km  # noqa: E402
 from borderviz.layers import build_frame, dump_csv, dump_geojson  # noqa: E402
@@ -98,6 +99,20 @@ def enclave_anchors(
     return out
 
 
+def published_areas(research: rs.Research, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """An enclave's published areas, each with its citation's publisher, title, date and URL."""
+    out = []
+    for raw in meta.get("published_areas") or []:
+        cited = research.cite("data/research/context.yaml", f"enclave {meta['id']!r} area", raw.get("source"))
+        if not cited:
+            continue
+        c = cited[0]
+        out.append({"km2": float(raw["km2"]), "qualifier": raw.get("qualifier") or "exact",
+                    "official": bool(raw.get("official")), "as_published": raw.get("as_published"),
+                    **{k: c.get(k) for k in ("key", "publisher", "title", "date", "url")}})
+    return out
+
+
 def build_geography(b: Build, research: rs.Research, vintages: dict[int, geography.Vintage],
                     gazetteer: rs.Gazetteer) -> None:
     anchors = enclave_anchors(research, gazetteer)
@@ -143,6 +158,8 @@ def build_geography(b: Build, research: rs.Research, vintages: dict[int, geograp
             if poly is None:
                 continue
             names = meta.get("names") or {}
+            area = round(area_km2(poly), 2)
+            published = published_areas(research, meta)
             b.add("enclaves", {
                 "id": f"{meta['id']}-{year}",
                 "enclave": meta["id"],
@@ -155,7 +172,11 @@ def build_geography(b: Build, research: rs.Research, vintages: dict[int, geograp
                 "other_names": "; ".join(meta.get("other_names") or []) or None,
                 "owner": meta["owner"],
                 "host": meta["host"],
-                "area_km2": round(area_km2(poly), 2),
+                "area_km2": area,
+                "published_areas": published or None,
+                "published_area_min_km2": min(p["km2"] for p in published) if published else None,
+                "published_area_max_km2": max(p["km2"] for p in published) if published else None,
+                "area_comparison": enclaves.area_sentence(area, year, published),
                 "valid_from": rs.iso(meta.get("valid_from")),
                 "valid_to": rs.iso(meta.get("valid_to")),
                 "valid_to_event": meta.get("valid_to_event") or None,
@@ -309,6 +330,20 @@ def csv_citation(row: dict[str, str], n: int) -> dict[str, Any]:
             "url": row["source_url"], "note": note}
 
 
+def figure_numbers(raw: dict[str, Any]) -> dict[str, Any]:
+    """The dated numbers of an official-figures entry (CSV annotation or extra row)."""
+    date = rs.iso(raw.get("date"))
+    return {
+        "date": date,
+        "date_precision": (raw.get("date_precision") or "day") if date else None,
+        "total_km": raw.get("total_km"),
+        "agreed_km": raw.get("agreed_km"),
+        "disputed_km": raw.get("disputed_km"),
+        "increment_km": raw.get("increment_km"),
+        "km_qualifier": raw.get("qualifier") or "exact",
+    }
+
+
 def build_official_figures(b: Build, research: rs.Research) -> dict[int, dict[str, Any]]:
     file = "data/research/official_figures.yaml"
     doc = research.documents.get(file, {})
@@ -321,15 +356,12 @@ def build_official_figures(b: Build, research: rs.Research) -> dict[int, dict[st
             continue
         b.add("official_figures", {
             "id": f"csv-{n:02d}",
-            "date": rs.iso(ann.get("date")),
-            "date_as_published": row["date"],
-            "total_km": ann.get("total_km"),
-            "agreed_km": ann.get("agreed_km"),
-            "disputed_km": ann.get("disputed_km"),
+            **figure_numbers(ann),
+            "date_as_published": ann.get("date_as_published") or row["date"],
             "statement": row["figure_or_fact"],
-            "who": row["who_said_it"],
+            "who": ann.get("who") or row["who_said_it"],
             "note": "; ".join(x for x in (ann.get("note"), row.get("note")) if x) or None,
-            "sources": [csv_citation(row, n)],
+            "sources": [csv_citation(row, n)] + research.cite(file, f"row {n}", ann.get("sources")),
         })
     extra_rows = [n for n in by_row if n > len(csv_rows)]
     for n in extra_rows:
@@ -337,11 +369,8 @@ def build_official_figures(b: Build, research: rs.Research) -> dict[int, dict[st
     for raw in doc.get("extra") or []:
         b.add("official_figures", {
             "id": raw["id"],
-            "date": rs.iso(raw.get("date")),
+            **figure_numbers(raw),
             "date_as_published": raw.get("date_as_published"),
-            "total_km": raw.get("total_km"),
-            "agreed_km": raw.get("agreed_km"),
-            "disputed_km": raw.get("disputed_km"),
             "statement": raw.get("statement"),
             "who": raw.get("who"),
             "note": raw.get("note"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,49 @@ def place(
     return None, None, None
 
 
+def named_place(research: Research, gazetteer: Gazetteer, file: str, where: str,
+                record: dict[str, Any], wof: int | None) -> dict[str, Any] | None:
+    """The gazetteer place the sources name, as {wof, name, lat, lon}, or None when it is not there.
+
+    `location.named` gives it when the point was placed elsewhere; otherwise a
+    point placed at a gazetteer row with `settlement` or `exact` precision is
+    taken to be at the named place itself.
+    """
+    loc = record.get("location") or {}
+    named = loc.get("named")
+    if named is None and wof is not None and record.get("location_precision") in ("settlement", "exact"):
+        named = wof
+    if named is None:
+        return None
+    if int(named) not in gazetteer.rows:
+        research.problems.append(Problem(file, where, f"named place {named} is not in the gazetteer"))
+        return None
+    row, point = gazetteer.rows[int(named)], gazetteer.point(int(named))
+    name = row["name"] + (f" ({row['name_rus']})" if row.get("name_rus") else "")
+    return {"wof": int(named), "name": name, "lat": round(point.y, 5), "lon": round(point.x, 5)}
+
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+NAME_FIELDS = {"ru": "name_rus", "ky": "name_kir", "tg": "name_tgk"}
+
+
+def gazetteer_names(row: dict[str, str]) -> dict[str, str | None]:
+    """The first Cyrillic name of a gazetteer row in Russian, Kyrgyz and Tajik (None where absent)."""
+    out: dict[str, str | None] = {}
+    for lang, column in NAME_FIELDS.items():
+        names = [n.strip() for n in (row.get(column) or "").split("|") if CYRILLIC.search(n)]
+        out[lang] = names[0] if names else None
+    return out
+
+
+def place_names(gazetteer: Gazetteer, record: dict[str, Any], named: dict[str, Any] | None) -> dict[str, str | None]:
+    """Russian, Kyrgyz and Tajik names of an incident's place: `names:` in the record, else the
+    gazetteer row of the place its sources name."""
+    if record.get("names"):
+        return {k: (record["names"].get(k) or None) for k in NAME_FIELDS}
+    return gazetteer_names(gazetteer.rows[named["wof"]]) if named else dict.fromkeys(NAME_FIELDS)
+
+
 def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict], list[Point], list[dict]]:
     """Incident rows and points, and the casualty reports they and the wars carry."""
     rows, points, reports = [], [], []
@@ -192,8 +236,12 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "location_precision": raw.get("location_precision"),
                 "location_method": method,
                 "gazetteer_id": wof,
+                "named_place": (named := named_place(research, gazetteer, file, where, raw, wof)),
+                **{f"name_{k}": v for k, v in place_names(gazetteer, raw, named).items()},
                 "figures": figures or None,
                 "description": " ".join(str(raw.get("description") or "").split()),
+                "account": raw.get("account"),
+                "denial": " ".join(str(raw.get("denial") or "").split()) or None,
                 "confidence": raw.get("confidence"),
                 "sources": research.cite(file, where, raw.get("sources")),
             }

@@ -48,6 +48,8 @@ def incident(**overrides: Any) -> dict[str, Any]:
                      "reported_by": "Test ministry", "reported_on": "2021-04-30",
                      "source": {"publisher": "Test", "title": "T", "url": "https://example.org/t"}}],
         "description": "A test incident.",
+        "account": "both",
+        "denial": None,
         "confidence": "high",
         "sources": [{"key": "test", "publisher": "Test outlet", "title": "Test title",
                      "date": "2021-04-30", "url": "https://example.org/a"}],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from conftest import incident
 
 from borderviz import checks
@@ -58,3 +59,46 @@ def test_unknown_references_are_reported(frames, make_incidents):
     problems = checks.references_resolve({**frames, "incidents": inc, "casualty_reports": reports})
     text = " ".join(map(str, problems))
     assert "refers to unknown" in text and "conflict 'war-1999' is not in conflicts.csv" in text
+
+
+# (account, denial, publishers, confidence, allowed?) — data/README.md's confidence rules as data.
+CONFIDENCE_CASES = [
+    ("both", None, 1, "high", True),
+    ("independent", None, 2, "high", True),
+    ("independent", None, 1, "high", False),
+    ("independent", None, 1, "medium", True),
+    ("KG", None, 3, "high", False),
+    ("KG", None, 1, "medium", True),
+    ("TJ", "The other side called it false.", 2, "medium", False),
+    ("TJ", "The other side called it false.", 2, "low", True),
+    ("both", "A denial on a two-sided record.", 2, "medium", False),
+]
+
+
+@pytest.mark.parametrize(("account", "denial", "n", "confidence", "allowed"), CONFIDENCE_CASES)
+def test_confidence_follows_the_readme_rules(make_incidents, account, denial, n, confidence, allowed):
+    sources = [{"publisher": f"Outlet {i}", "title": "T", "url": f"https://example.org/{i}"} for i in range(n)]
+    inc = make_incidents([incident(account=account, denial=denial, confidence=confidence, sources=sources)])
+    assert (checks.confidence_rules(inc) == []) is allowed
+
+
+def test_two_editions_of_one_outlet_are_one_publisher():
+    assert checks.publishers([{"publisher": "24.kg"}, {"publisher": "24.kg (English edition)"}]) == {"24.kg"}
+
+
+KEK_TASH_PLACE = {"wof": 1326925295, "name": "Kek-Tash", "lat": 39.949, "lon": 70.528}
+
+
+# (precision, point, problem expected?) — a record against the gazetteer place its sources name.
+NAMED_PLACE_CASES = [
+    ("settlement", KOK_TASH_KG, False),
+    ("settlement", (70.60, 39.95), True),      # 6 km away: more than a settlement's 2 km
+    ("approximate", (70.57, 39.95), False),    # 3.6 km: within 5 km
+    ("district", (70.787, 39.782), True),      # a district centre although the village is known
+]
+
+
+@pytest.mark.parametrize(("precision", "point", "flagged"), NAMED_PLACE_CASES)
+def test_records_lie_within_their_tolerance_of_the_named_place(make_incidents, precision, point, flagged):
+    inc = make_incidents([incident(location_precision=precision, named_place=KEK_TASH_PLACE)], [point])
+    assert bool(checks.named_place_distance(inc)) is flagged

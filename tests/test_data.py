@@ -175,3 +175,21 @@ def test_bibliography_lists_every_cited_source_once(frames):
     for name, frame in frames.items():
         if "sources" in frame:
             assert {s["key"] for s in frame["sources"].explode().dropna()} <= keys, name
+
+
+def test_data_readme_sweep_table_covers_every_year_of_the_record(repo):
+    readme = (repo / "data" / "README.md").read_text(encoding="utf-8")
+    sweep = readme.split("## Sweep of the incident record", 1)[1].split("\n## ", 1)[0]
+    for year in range(2014, 2027):
+        assert f"\n| {year} |" in sweep, year
+
+
+@pytest.mark.parametrize("ident", ["2022-09-16-kyzyl-bel", "2022-09-16-tamdyk", "2022-09-16-kum-mazar",
+                                   "2022-09-14-samarkandyk", "2021-04-29-eski-oochu"])
+def test_places_attacked_in_the_wars_have_records_of_their_own(frames, ident):
+    assert ident in set(frames["incidents"]["id"])
+
+
+def test_no_text_dates_the_january_shootout_to_2013(repo):
+    for path in (repo / "data" / "research").rglob("*.yaml"):
+        assert "11 January 2013" not in path.read_text(encoding="utf-8"), path

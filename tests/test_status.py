@@ -32,3 +32,48 @@ def test_sentence_states_both_numbers_and_who_said_it(frames):
     assert "519 km agreed of 972 km" in text
     assert "KG State Committee for National Security" in text
     assert "indicative" in text and "not published" in text
+
+
+# (day, text the banner must hold) — the figure of the day and who published it.
+BANNER_CASES = [
+    ("2021-08-01", "519 km agreed of 970 km, according to 24.kg"),
+    ("2022-04-20", "663.7 km agreed of 987 km, according to President E. Rahmon"),
+    ("2022-09-16", "more than 660 km agreed of more than 980 km, according to TASS"),
+    ("2022-09-16", "14 Sep 2022"),
+    ("2022-10-20", "420 km remained disputed or undescribed, according to ANKASAM"),
+    ("2024-02-10", "3.71 km more agreed"),
+    ("2024-02-10", "about 100 km remained disputed"),
+    ("2024-03-20", "901 km agreed of 987.6 km, according to Bomdod"),
+    ("2024-03-30", "28.37 km more agreed"),
+    ("2003-01-01", "no agreed length had been published; the line was given as 940 km long"),
+]
+
+
+@pytest.mark.parametrize(("day", "expected"), BANNER_CASES)
+def test_banner_names_the_figure_of_the_day_and_its_source(frames, day, expected):
+    text = status.summary(frames["border_status"], frames["official_figures"], day).sentence()
+    assert expected in text
+
+
+@pytest.mark.parametrize("day", ["2003-01-01", "2019-08-01", "2021-08-01", "2022-09-16", "2024-02-10", "2025-06-01"])
+def test_banner_reads_as_plain_sentences(frames, day):
+    text = status.summary(frames["border_status"], frames["official_figures"], day).sentence()
+    assert "not given" not in text and "Myrzaev" not in text
+    assert not any(f"{y}-" in text for y in range(2000, 2027)), text  # no ISO dates
+
+
+def test_gauge_gives_each_number_with_its_source_and_what_the_map_places(frames):
+    g = status.gauge(frames["border_status"], frames["official_figures"], "2022-09-20")
+    assert (g.agreed.km, g.total.km, g.disputed.km) == (519, 972, 375)
+    assert g.not_agreed.km == 453 and g.not_agreed.derived
+    assert "National Security" in g.agreed.who and g.agreed.when == "18 Sep 2022"
+    assert g.agreed.url.startswith("https://")
+    assert 50 < g.mapped_disputed_km < 150 and g.mapped_not_published_km > 700
+    early = status.gauge(frames["border_status"], frames["official_figures"], "2000-01-01")
+    assert early.agreed is None and early.total is None
+
+
+def test_km_text_says_qualified_figures_as_published():
+    assert status.km_text(660, "at_least") == "more than 660 km"
+    assert status.km_text(1006.84) == "1,006.84 km"
+    assert status.km_text(663.7, "about") == "about 663.7 km"
