@@ -468,29 +468,85 @@ def _kml(frames, prov, folder: Path) -> dict[str, bytes]:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The most characters a spreadsheet cell holds (Excel, LibreOffice); longer text is cut.
+SPREADSHEET_CELL_LIMIT = 32_767
 
 
 def defuse_formula(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a leading apostrophe."""
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The one way borderviz writes a CSV file (exports and their sidecars alike).
+
+    UTF-8 with a byte order mark (so spreadsheets read Cyrillic right),
+    records ended by CRLF (RFC 4180), every field holding a CR, LF, quote or
+    comma quoted (so no value starts a record), and text a spreadsheet would
+    run as a formula defused (:func:`defuse_formula`), headers included.
+    """
+    safe = pd.DataFrame(frame).copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(defuse_formula)
+    safe.columns = [defuse_formula(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+_CSVT = {"str": "String", "int": "Integer", "float": "Real", "date": "Date", "partial_date": "String",
+         "json": "String", "sources": "String"}
+
+
+def csvt(columns: list[str], spec: LayerSpec) -> bytes:
+    """GDAL's column types for a CSV (``<name>.csvt``): numbers, dates and point coordinates typed."""
+    extra = {"latitude": "CoordY", "longitude": "CoordX", "wkt": "WKT"}
+    kinds = {f.name: f.kind for f in spec.fields}
+    return (",".join(f'"{extra.get(c) or _CSVT.get(kinds.get(c, "str"), "String")}"' for c in columns)
+            + "\r\n").encode("ascii")
+
+
+def csv_vrt(layer: str, csv_name: str, geometry: str) -> bytes:
+    """An OGR VRT that opens ``csv_name`` as a layer with geometry in EPSG:4326 (GDAL, QGIS).
+
+    ``layer`` and ``csv_name`` are our own names (layer keys), never data.
+    """
+    field = ('<GeometryField encoding="PointFromColumns" x="longitude" y="latitude"/>' if geometry == "point"
+             else '<GeometryField encoding="WKT" field="wkt"/>')
+    stem = csv_name.rsplit(".", 1)[0]
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="{xml_text(layer)}">'
+            f'<SrcDataSource relativeToVRT="1">{xml_text(csv_name)}</SrcDataSource>'
+            f"<SrcLayer>{xml_text(stem)}</SrcLayer><LayerSRS>EPSG:4326</LayerSRS>{field}"
+            "</OGRVRTLayer></OGRVRTDataSource>\n").encode()
+
+
 def _csv(frames, prov, folder: Path) -> dict[str, bytes]:
+    """One CSV per layer with its ``.csvt`` and ``.vrt``; a line or polygon layer whose WKT would
+    not fit in a spreadsheet cell gets its geometry in ``<layer>.wkt.csv`` (id, wkt) instead."""
+    from .datapackage import export_package
+
     files = {"provenance.json": json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8")}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
         flat = pd.DataFrame(flat_frame(frame, spec, dates_as_text=True))
-        text_columns = [f.name for f in spec.fields if f.kind == "str" and f.name in flat]
-        flat[text_columns] = flat[text_columns].map(defuse_formula)
         if spec.geometry:
             geoms = frame.geometry
+            flat = flat.drop(columns="geometry")
             if set(geoms.geom_type) == {"Point"}:
                 flat["latitude"] = [round(g.y, 7) for g in geoms]
                 flat["longitude"] = [round(g.x, 7) for g in geoms]
+                files[f"{name}.vrt"] = csv_vrt(name, f"{name}.csv", "point")
             else:
-                flat["wkt"] = [g.wkt for g in geoms]
-            flat = flat.drop(columns="geometry")
-        files[f"{name}.csv"] = flat.to_csv(index=False, lineterminator="\n").encode("utf-8")
+                wkt = pd.DataFrame({spec.id_field: flat[spec.id_field], "wkt": [g.wkt for g in geoms]})
+                if wkt["wkt"].str.len().max() > SPREADSHEET_CELL_LIMIT:
+                    files[f"{name}.wkt.csv"] = csv_bytes(wkt)
+                    files[f"{name}.wkt.csvt"] = csvt(list(wkt.columns), spec)
+                    files[f"{name}.wkt.vrt"] = csv_vrt(name, f"{name}.wkt.csv", "wkt")
+                else:
+                    flat["wkt"] = wkt["wkt"].to_numpy()
+                    files[f"{name}.vrt"] = csv_vrt(name, f"{name}.csv", "wkt")
+        files[f"{name}.csv"] = csv_bytes(flat)
+        files[f"{name}.csvt"] = csvt(list(flat.columns), spec)
+    files["datapackage.json"] = export_package(files, prov)
     return files
 
 
@@ -528,8 +584,11 @@ def _shp(frames, prov, folder: Path) -> dict[str, bytes]:
     prepared, problems = [], []
     for name, frame in _spatial_only(frames, "shp").items():
         spec = ALL_SPECS[name]
-        moved = [f.name for f in spec.fields if f.kind in ("json", "sources") or f.long_text]
         flat = flat_frame(frame, spec, dates_as_text=True)
+        # Lists always move to the sidecar; long free text only when some value would not fit.
+        moved = [f.name for f in spec.fields if f.name in flat and (f.kind in ("json", "sources") or (
+            f.long_text and flat[f.name].map(lambda v: isinstance(v, str)
+                                             and len(v.encode("utf-8")) > SHP_TEXT_LIMIT).any()))]
         text = pd.DataFrame(flat[[spec.id_field, *moved]])
         flat = flat.drop(columns=moved)
         for col in flat.columns:
@@ -547,8 +606,8 @@ def _shp(frames, prov, folder: Path) -> dict[str, bytes]:
     for name, flat, text in prepared:
         names = shapefile_names([c for c in flat.columns if c != "geometry"])
         mapping = pd.DataFrame({"shapefile_field": list(names.values()), "column": list(names)})
-        files[f"{name}.fields.csv"] = mapping.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        files[f"{name}.text.csv"] = text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        files[f"{name}.fields.csv"] = csv_bytes(mapping)
+        files[f"{name}.text.csv"] = csv_bytes(text)
         flat = flat.rename(columns=names)
         groups = flat.geometry.geom_type.map(kinds)
         for kind in sorted(groups.unique()):
@@ -617,18 +676,39 @@ def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
     if path.suffix.lower() == ".zip" or (bundle.fmt == "shp"):
         path.write_bytes(zip_bytes(bundle.files))
         return [path]
-    data = [n for n in bundle.files if not n.endswith(("provenance.json",))]
+    data = [n for n in bundle.files if n.endswith(FORMATS[bundle.fmt].extension) and not n.endswith(".wkt.csv")]
     if len(data) != 1:
         raise ExportError(f"{len(data)} files in this export ({', '.join(sorted(data))}); "
                           f"give an output path ending in .zip")
     written = [path]
     path.write_bytes(bundle.files[data[0]])
+    stem = data[0][: -len(FORMATS[bundle.fmt].extension)]
     for name, content in bundle.files.items():
-        if name != data[0]:
-            side = path.with_name(f"{path.stem}.{name}")
-            side.write_bytes(content)
-            written.append(side)
+        if name == data[0]:
+            continue
+        # The layer's own sidecars (incidents.csvt, incidents.vrt) take the output's name, as GDAL
+        # looks for them; the others are prefixed with it. Files that name others are retargeted.
+        own = name.startswith(stem + ".")
+        side = path.with_name(path.stem + name[len(stem):] if own else f"{path.stem}.{name}")
+        if name.endswith((".vrt", "datapackage.json")):
+            content = _retarget(content, {n: path.stem + n[len(stem):] for n in bundle.files
+                                          if n.startswith(stem + ".")})
+        side.write_bytes(content)
+        written.append(side)
     return written
+
+
+def _retarget(content: bytes, renames: Mapping[str, str]) -> bytes:
+    """Point a VRT or datapackage.json at the files' names as written.
+
+    Only exact names are replaced: ``>name<`` in a VRT (the CSV file and its
+    layer, the file name without .csv), ``"name"`` in JSON.
+    """
+    text = content.decode("utf-8")
+    pairs = {**renames, **{o[:-4]: n[:-4] for o, n in renames.items() if o.endswith(".csv")}}
+    for old, new in sorted(pairs.items(), key=lambda p: -len(p[0])):
+        text = text.replace(f">{xml_text(old)}<", f">{xml_text(new)}<").replace(json.dumps(old), json.dumps(new))
+    return text.encode("utf-8")
 
 
 # How borderviz reads a KML back: GDAL's own Placemark id and description go to other columns.
@@ -674,14 +754,15 @@ def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.
     elif bundle.fmt == "csv":
         for name in bundle.files:
             if name.endswith(".csv"):
-                out[Path(name).stem] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
-                                                   na_values=[""])
+                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
+                                             na_values=[""], encoding="utf-8-sig")
     elif bundle.fmt == "shp":
         for name in bundle.files:
             if name.endswith(".shp"):
                 out[Path(name).stem] = gpd.read_file(folder / name)
             elif name.endswith((".fields.csv", ".text.csv")):
-                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False, na_values=[""])
+                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False, na_values=[""],
+                                             encoding="utf-8-sig")
     renames = FORMATS[bundle.fmt].renames
     for layer, frame in out.items():
         spec = ALL_SPECS.get(layer)

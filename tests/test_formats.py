@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from conftest import incident, incidents_frame
@@ -147,6 +148,8 @@ def read_back_layer(bundle: formats.Bundle, layer: str) -> tuple[pd.DataFrame, l
     frame = shapefile_layer(back, layer) if bundle.fmt == "shp" else back[layer]
     spec = ALL_SPECS[layer]
     geoms = None
+    if spec.geometry and bundle.fmt == "csv" and f"{layer}.wkt" in back:  # WKT too long for a spreadsheet
+        frame = frame.merge(back[f"{layer}.wkt"], on=spec.id_field, how="left", validate="one_to_one")
     if spec.geometry:
         geoms = csv_geometries(frame) if bundle.fmt == "csv" else list(frame.geometry)
     return frame, geoms
@@ -386,9 +389,15 @@ def test_download_name_matches_the_bundle(small_frames, fmt, names):
 def test_write_bundle_puts_provenance_beside_a_single_csv(tmp_path, small_frames):
     bundle = formats.export({"incidents": small_frames["incidents"]}, "csv", FILTERS)
     written = formats.write_bundle(bundle, tmp_path / "out.csv")
-    assert written == [tmp_path / "out.csv", tmp_path / "out.provenance.json"]
+    assert written[0] == tmp_path / "out.csv"
+    assert {p.name for p in written} == {"out.csv", "out.provenance.json", "out.csvt", "out.vrt",
+                                         "out.datapackage.json"}
     assert (tmp_path / "out.csv").read_bytes() == bundle.files["incidents.csv"]
     assert json.loads((tmp_path / "out.provenance.json").read_text())["layers"] == ["incidents"]
+    # The sidecars name the CSV as written: GDAL opens it through the VRT, with its points.
+    assert json.loads((tmp_path / "out.datapackage.json").read_text())["resources"][0]["path"] == "out.csv"
+    via_vrt = pyogrio.read_dataframe(tmp_path / "out.vrt")
+    assert len(via_vrt) == len(small_frames["incidents"]) and set(via_vrt.geom_type) == {"Point"}
 
 
 @pytest.mark.parametrize(
