@@ -32,6 +32,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pyogrio
 import shapely
@@ -91,8 +92,11 @@ FORMATS: dict[str, Format] = {
             "dataset metadata (gpkg_metadata) and a `borderviz_provenance` table",
             {"str": "same", "int": "float", "float": "same", "date": "datetime", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept; lists as JSON text; whole numbers in a column with nulls read back "
-                       "as floats", "geometry": "one type per table (mixed tables as generic geometry)",
+            {"values": "all kept, typed (dates as DATE fields); lists as JSON text; whole numbers in a column "
+                       "with nulls read back as floats; GeoPackage 1.3, so GDAL 3.6 reads it without warnings; "
+                       "QGIS opens each layer styled in the app's colours (a `layer_styles` table with QML and "
+                       "SLD), dated layers with their temporal settings",
+             "geometry": "one type per table (mixed tables as generic geometry); 2D",
              "field names": "kept", "non-Latin text": "kept", "layers": "several in one file"},
         ),
         Format(
@@ -100,8 +104,11 @@ FORMATS: dict[str, Format] = {
             "the `borderviz_provenance` key of the Parquet schema metadata",
             {"str": "same", "int": "same", "float": "same", "date": "datetime", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept with their types (nullable integers stay integers); lists as JSON text",
-             "geometry": "any type, mixed kept", "field names": "kept", "non-Latin text": "kept",
+            {"values": "all kept with their types (nullable integers stay integers, dates as date32, never "
+                       "Arrow's null type); lists as JSON text. GDAL reads it only when built with Arrow "
+                       "(Debian 12's GDAL 3.6 is not): use geopandas, pyarrow, DuckDB or QGIS 3.28+",
+             "geometry": "any type, mixed kept (GeoParquet 1.1, WKB)", "field names": "kept",
+             "non-Latin text": "kept",
              "layers": "one per file; several are zipped"},
         ),
         Format(
@@ -126,10 +133,13 @@ FORMATS: dict[str, Format] = {
             "a `provenance.json` file beside the CSV (the download is a zip)",
             {"str": "same", "int": "text", "float": "text", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept as text; lists as JSON text; text starting with =, +, -, @ gets a "
-                       "leading ' so spreadsheets do not run it as a formula",
-             "geometry": "points as latitude/longitude columns; lines and polygons as WKT",
-             "field names": "kept", "non-Latin text": "kept (UTF-8)",
+            {"values": "all kept as text; lists as JSON text; text starting with =, +, -, @, tab or CR gets a "
+                       "leading ' so spreadsheets do not run it as a formula; fields with line breaks quoted "
+                       "(CRLF records, RFC 4180); a `.csvt` gives GDAL the column types and a `.vrt` opens it "
+                       "with its geometry; `datapackage.json` (Frictionless) describes every column",
+             "geometry": "points as latitude/longitude columns; lines and polygons as WKT, or, when some WKT "
+                         "would not fit a spreadsheet cell (32,767 characters), in `<layer>.wkt.csv` (id, wkt)",
+             "field names": "kept", "non-Latin text": "kept (UTF-8 with a byte order mark, for spreadsheets)",
              "layers": "one per file, zipped with the provenance"},
         ),
         Format(
@@ -137,9 +147,9 @@ FORMATS: dict[str, Format] = {
             "a `provenance.json` file in the zip",
             {"str": "same", "int": "float", "float": "same", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "whole numbers as floats; dates as ISO text; long free text and lists are moved "
-                       "to `<layer>.text.csv` (joined by id) instead of being cut at 254 bytes; any other "
-                       "text over 254 bytes makes the export fail",
+            {"values": "whole numbers as floats; dates as ISO text; lists, and free text with any value over "
+                       "254 bytes, are moved to `<layer>.text.csv` (joined by id; a CSV as above) instead of "
+                       "being cut; any other text over 254 bytes makes the export fail",
              "geometry": "one type per file: mixed layers are split (`<layer>_point`, `<layer>_line`)",
              "field names": "mapped to unique names of at most 10 characters; the map is "
                             "`<layer>.fields.csv` in the zip",
@@ -297,31 +307,93 @@ def _geojson(frames, prov, folder: Path) -> dict[str, bytes]:
     return files
 
 
+_ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
+                "partial_date": pa.string(), "json": pa.string(), "sources": pa.string()}
+
+
+def arrow_table(frame: pd.DataFrame, spec: LayerSpec) -> pa.Table:
+    """The layer's columns (not its geometry) as Arrow, each with the type its kind has in the
+    schema: dates as date32 (not timestamps), integers as int64 with nulls, lists as JSON text,
+    and never Arrow's ``null`` type, even for a column that is empty in this export."""
+    flat = flat_frame(frame, spec, dates_as_text=False)
+    columns, fields = [], []
+    for f in spec.fields:
+        if f.name not in flat:
+            continue
+        values = flat[f.name]
+        if f.kind == "date":
+            values = [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
+        elif f.kind in ("int", "float"):
+            values = [None if pd.isna(v) else v for v in values]
+        else:
+            values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
+        columns.append(pa.array(values, type=_ARROW_TYPES[f.kind]))
+        fields.append(pa.field(f.name, _ARROW_TYPES[f.kind], nullable=not f.required))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def _geometry_type(geoms) -> str:
+    kinds = set(shapely.get_type_id(geoms))
+    names = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
+    return names[kinds.pop()] if len(kinds) == 1 and next(iter(kinds)) in names else "Unknown"
+
+
 def _gpkg(frames, prov, folder: Path) -> dict[str, bytes]:
+    """A GeoPackage 1.3 (read without warnings by GDAL 3.6): typed columns with DATE fields, the
+    provenance as metadata and as a table, and a QGIS ``layer_styles`` table (QML and SLD)."""
+    from .styling import qml, sld
+
     path = _scratch(folder, "borderviz.gpkg")
     meta = json.dumps(prov, ensure_ascii=False)
-    for name, frame in frames.items():
+    options = {"dataset_metadata": {"borderviz_provenance": meta}, "driver": "GPKG"}
+    for i, (name, frame) in enumerate(frames.items()):
         spec = ALL_SPECS[name]
-        flat = flat_frame(frame, spec, dates_as_text=False)
-        pyogrio.write_dataframe(flat if spec.geometry else pd.DataFrame(flat), path, layer=name,
-                                driver="GPKG", dataset_metadata={"borderviz_provenance": meta},
-                                layer_metadata={"borderviz_provenance": meta}, promote_to_multi=False)
-    table = pd.DataFrame({"key": list(prov), "value": [json.dumps(v, ensure_ascii=False) for v in prov.values()]})
-    pyogrio.write_dataframe(table, path, layer="borderviz_provenance", driver="GPKG")
+        table = arrow_table(frame, spec)
+        extra = {"dataset_options": {"VERSION": "1.3"}} if i == 0 else {"append": False}
+        if spec.geometry:
+            geoms = frame.geometry.to_numpy()
+            table = table.append_column("geom", pa.array(shapely.to_wkb(geoms, output_dimension=2), pa.binary()))
+            pyogrio.write_arrow(table, path, layer=name, geometry_name="geom", geometry_type=_geometry_type(geoms),
+                                crs="EPSG:4326", layer_metadata={"borderviz_provenance": meta}, **options, **extra)
+        else:
+            pyogrio.write_arrow(table, path, layer=name, geometry_name=None, geometry_type=None,
+                                layer_metadata={"borderviz_provenance": meta}, **options, **extra)
+    provenance_table = pa.table({"key": list(prov),
+                                 "value": [json.dumps(v, ensure_ascii=False) for v in prov.values()]})
+    pyogrio.write_arrow(provenance_table, path, layer="borderviz_provenance", geometry_name=None,
+                        geometry_type=None, **options)
+    styled = [n for n in frames if ALL_SPECS[n].geometry]
+    if styled:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        styles = pa.table({
+            "f_table_catalog": pa.array([""] * len(styled)), "f_table_schema": pa.array([""] * len(styled)),
+            "f_table_name": pa.array(styled), "f_geometry_column": pa.array(["geom"] * len(styled)),
+            "styleName": pa.array(styled), "styleQML": pa.array([qml(n) for n in styled]),
+            "styleSLD": pa.array([sld(n) for n in styled]), "useAsDefault": pa.array([True] * len(styled)),
+            "description": pa.array([f"borderviz: {ALL_SPECS[n].title}, in the app's colours" for n in styled]),
+            "owner": pa.array([""] * len(styled)), "ui": pa.array([None] * len(styled), pa.string()),
+            "update_time": pa.array([now] * len(styled), pa.timestamp("ms")),
+        })
+        pyogrio.write_arrow(styles, path, layer="layer_styles", geometry_name=None, geometry_type=None,
+                            layer_options={"FID": "id"}, **options)
     return {"borderviz.gpkg": path.read_bytes()}
 
 
 def _parquet(frames, prov, folder: Path) -> dict[str, bytes]:
+    """GeoParquet 1.1 with the schema's types (dates as date32, no Arrow null columns)."""
     files = {}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
-        flat = flat_frame(frame, spec, dates_as_text=False)
         path = _scratch(folder, f"{name}.parquet")
+        typed = arrow_table(frame, spec)
         if spec.geometry is None:
-            pd.DataFrame(flat).to_parquet(path, index=False)
+            table = typed
         else:
+            flat = flat_frame(frame, spec, dates_as_text=False)
             flat.to_parquet(path, index=False, schema_version="1.1.0")
-        table = pq.read_table(path)
+            written = pq.read_table(path)
+            table = typed.append_column(written.schema.field("geometry"), written.column("geometry"))
+            table = table.replace_schema_metadata(written.schema.metadata)
         meta = dict(table.schema.metadata or {})
         meta[b"borderviz_provenance"] = json.dumps(prov, ensure_ascii=False).encode("utf-8")
         pq.write_table(table.replace_schema_metadata(meta), path)
