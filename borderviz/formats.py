@@ -168,6 +168,24 @@ FORMATS: dict[str, Format] = {
 }
 
 
+# Which readers open each format, as tested (tests/test_formats.py generates the interop matrix
+# from this table): "yes", or why not. "spec" is a check against the format's specification:
+# RFC 7946 (GeoJSON), GeoPackage 1.3 (GDAL's validate_gpkg.py), GeoParquet 1.1 metadata, the
+# OGC KML 2.2 schema, RFC 4180 and the Frictionless descriptor (CSV).
+READERS = {"pyogrio": "pyogrio (GDAL 3.12)", "ogrinfo": "ogrinfo (GDAL 3.6, Debian 12)",
+           "spec": "its specification"}
+OPENS_IN: dict[str, dict[str, str]] = {
+    "geojson": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "gpkg": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "parquet": {"pyogrio": "no: pyogrio's GDAL has no Parquet driver (use geopandas)",
+                "ogrinfo": "no: Debian 12's GDAL 3.6 is built without Arrow", "spec": "yes"},
+    "kml": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "csv": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "shp": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "no: no machine-checkable specification"},
+    "html": {"pyogrio": "no: a web page", "ogrinfo": "no: a web page", "spec": "no: a web page"},
+}
+
+
 # --- provenance ---------------------------------------------------------------------
 
 ATTRIBUTION = {
@@ -878,9 +896,11 @@ def provenance_of(bundle: Bundle) -> dict[str, Any]:
 def formats_markdown() -> str:
     """The README's table of what each format keeps, from FORMATS."""
     aspects = ("values", "geometry", "field names", "non-Latin text", "layers")
-    lines = ["| format | file | provenance | " + " | ".join(aspects) + " |",
-             "|---" * (3 + len(aspects)) + "|"]
+    lines = ["| format | file | provenance | " + " | ".join(aspects) + " | opens in (tested) |",
+             "|---" * (4 + len(aspects)) + "|"]
     for f in FORMATS.values():
         cells = [f.keeps.get(a, "") for a in aspects]
-        lines.append(f"| {f.label} (`{f.key}`) | `{f.extension}` | {f.metadata} | " + " | ".join(cells) + " |")
+        opens = ", ".join(READERS[r] for r, v in OPENS_IN[f.key].items() if v == "yes")
+        lines.append(f"| {f.label} (`{f.key}`) | `{f.extension}` | {f.metadata} | " + " | ".join(cells)
+                     + f" | {opens} |")
     return "\n".join(lines) + "\n"
