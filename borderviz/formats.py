@@ -347,6 +347,14 @@ def arrow_table(frame: pd.DataFrame, spec: LayerSpec) -> pa.Table:
             values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
         columns.append(pa.array(values, type=_ARROW_TYPES[f.kind]))
         fields.append(pa.field(f.name, _ARROW_TYPES[f.kind], nullable=not f.required))
+    for name in flat.columns:  # a column the schema does not know is kept, as Arrow infers it
+        if name in spec.columns or name == "geometry" or isinstance(flat[name].dtype, gpd.array.GeometryDtype):
+            continue
+        array = pa.array(flat[name], from_pandas=True)
+        if pa.types.is_null(array.type):
+            array = array.cast(pa.string())
+        columns.append(array)
+        fields.append(pa.field(str(name), array.type))
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 

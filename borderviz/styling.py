@@ -171,8 +171,11 @@ def kml_style(symbol: Symbol) -> str:
 
 def _qml_symbol(kind: str, symbol: Symbol, name: str) -> str:
     def props(values: dict[str, str]) -> str:
-        return "".join(f"<Option type=\"QString\" name={quoteattr(k)} value={quoteattr(v)}/>"
-                       for k, v in values.items())
+        # QGIS 3.20+ reads the Option map; older versions the <prop> elements: both are written.
+        options = "".join(f"<Option type=\"QString\" name={quoteattr(k)} value={quoteattr(v)}/>"
+                          for k, v in values.items())
+        legacy = "".join(f"<prop k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in values.items())
+        return f"<Option type=\"Map\">{options}</Option>{legacy}"
 
     stroke, width_mm = _qgis_color(symbol.stroke, symbol.opacity), f"{symbol.width * 0.26:.2f}"
     dash = {"use_custom_dash": "1" if symbol.dash else "0",
@@ -197,7 +200,7 @@ def _qml_symbol(kind: str, symbol: Symbol, name: str) -> str:
         sym_type = "fill"
     return (f"<symbol type=\"{sym_type}\" name={quoteattr(name)} alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">"
             f"<layer class=\"{layer_class}\" enabled=\"1\" locked=\"0\" pass=\"0\">"
-            f"<Option type=\"Map\">{props(values)}</Option></layer></symbol>")
+            f"{props(values)}</layer></symbol>")
 
 
 def qml(layer: str) -> str:
