@@ -731,8 +731,8 @@ def _write_files(bundle, folder: Path) -> list[Path]:
 
 def _openable(fmt: str, paths: list[Path]) -> list[Path]:
     """The files a GIS user opens for each format."""
-    suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet", "kml": ".kml", "csv": ".vrt",
-              "shp": ".shp", "html": ".html"}[fmt]
+    suffix = {"geojson": (".geojson",), "gpkg": (".gpkg",), "parquet": (".parquet",), "kml": (".kml",),
+              "csv": (".csv", ".vrt"), "shp": (".shp",), "html": (".html",)}[fmt]
     return [p for p in paths if p.name.endswith(suffix)]
 
 
@@ -785,8 +785,17 @@ def _check_spec(fmt: str, path: Path) -> None:
                                            "and name not like 'gpkg_%' and name not like 'rtree_%' "
                                            "and name not like 'sqlite_%'")}
         assert tables <= registered, tables - registered
+        validator = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+        if validator.exists():  # GDAL's own GeoPackage validator (Debian's python3-gdal, with gdal-bin)
+            import subprocess
+
+            result = subprocess.run(["/usr/bin/python3", str(validator), str(path)], capture_output=True,
+                                    text=True, timeout=120)
+            assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), result.stdout
     elif fmt == "csv":
-        _csv_records((path.with_suffix(".csv")).read_bytes())
+        if path.suffix == ".csv":
+            _csv_records(data)
+            return
         package = json.loads((path.parent / "datapackage.json").read_text(encoding="utf-8"))
         assert package["profile"] == "tabular-data-package" and package["resources"]
 
