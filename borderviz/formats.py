@@ -789,23 +789,28 @@ def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
         own = name.startswith(stem + ".")
         side = path.with_name(path.stem + name[len(stem):] if own else f"{path.stem}.{name}")
         if name.endswith((".vrt", "datapackage.json")):
-            content = _retarget(content, {n: path.stem + n[len(stem):] for n in bundle.files
-                                          if n.startswith(stem + ".")})
+            content = _retarget(name, content, {n: path.stem + n[len(stem):] for n in bundle.files
+                                                if n == data[0] or n.startswith(stem + ".")})
         side.write_bytes(content)
         written.append(side)
     return written
 
 
-def _retarget(content: bytes, renames: Mapping[str, str]) -> bytes:
-    """Point a VRT or datapackage.json at the files' names as written.
-
-    Only exact names are replaced: ``>name<`` in a VRT (the CSV file and its
-    layer, the file name without .csv), ``"name"`` in JSON.
-    """
+def _retarget(name: str, content: bytes, renames: Mapping[str, str]) -> bytes:
+    """Point a VRT or datapackage.json at the files' names as written: a VRT's SrcDataSource and
+    SrcLayer, a data package's resource paths; nothing else in them changes."""
+    if name.endswith(".json"):
+        package = json.loads(content)
+        for resource in package.get("resources", []):
+            resource["path"] = renames.get(resource.get("path"), resource.get("path"))
+        return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     text = content.decode("utf-8")
-    pairs = {**renames, **{o[:-4]: n[:-4] for o, n in renames.items() if o.endswith(".csv")}}
-    for old, new in sorted(pairs.items(), key=lambda p: -len(p[0])):
-        text = text.replace(f">{xml_text(old)}<", f">{xml_text(new)}<").replace(json.dumps(old), json.dumps(new))
+    for old, new in renames.items():
+        text = text.replace(f"<SrcDataSource relativeToVRT=\"1\">{xml_text(old)}</SrcDataSource>",
+                            f"<SrcDataSource relativeToVRT=\"1\">{xml_text(new)}</SrcDataSource>")
+        if old.endswith(".csv"):
+            text = text.replace(f"<SrcLayer>{xml_text(old[:-4])}</SrcLayer>",
+                                f"<SrcLayer>{xml_text(new[:-4])}</SrcLayer>")
     return text.encode("utf-8")
 
 

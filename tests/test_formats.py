@@ -395,7 +395,8 @@ def test_write_bundle_puts_provenance_beside_a_single_csv(tmp_path, small_frames
     assert (tmp_path / "out.csv").read_bytes() == bundle.files["incidents.csv"]
     assert json.loads((tmp_path / "out.provenance.json").read_text())["layers"] == ["incidents"]
     # The sidecars name the CSV as written: GDAL opens it through the VRT, with its points.
-    assert json.loads((tmp_path / "out.datapackage.json").read_text())["resources"][0]["path"] == "out.csv"
+    package = json.loads((tmp_path / "out.datapackage.json").read_text())
+    assert package["resources"][0]["path"] == "out.csv" and package["borderviz"]["layers"] == ["incidents"]
     via_vrt = pyogrio.read_dataframe(tmp_path / "out.vrt")
     assert len(via_vrt) == len(small_frames["incidents"]) and set(via_vrt.geom_type) == {"Point"}
 
