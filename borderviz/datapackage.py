@@ -1,6 +1,6 @@
 """Frictionless Data Package descriptors (``datapackage.json``), generated from :mod:`borderviz.schema`.
 
-Two uses: beside every CSV export (the CSV files, their column types,
+Two uses: in every CSV export and every zip of GeoJSON or GeoParquet files (the files, their column types,
 vocabularies and licences, and the export's provenance), and for ``data/``
 itself (``python -m borderviz.datapackage`` rewrites ``data/datapackage.json``;
 a test keeps the committed file equal to a fresh one).
@@ -85,12 +85,21 @@ def _csv_header(data: bytes) -> list[str]:
 
 
 def export_package(files: Mapping[str, bytes], prov: Mapping[str, Any]) -> bytes:
-    """``datapackage.json`` for the CSV files of an export (each described by its layer's schema)."""
+    """``datapackage.json`` for the CSV, GeoJSON or GeoParquet files of an export (each described
+    by its layer's schema)."""
     resources = []
     for name in sorted(files):
-        if not name.endswith(".csv"):
+        stem, _, suffix = name.rpartition(".")
+        if suffix in ("geojson", "parquet") and stem in ALL_SPECS:
+            spec = ALL_SPECS[stem]
+            resources.append({
+                "name": stem, "path": name, "format": suffix, "title": spec.title, "description": spec.doc,
+                "mediatype": "application/geo+json" if suffix == "geojson" else "application/vnd.apache.parquet",
+                "schema": table_schema(spec), "licenses": _licenses(stem),
+            })
             continue
-        stem = name[:-4]
+        if suffix != "csv":
+            continue
         layer = stem.removesuffix(".wkt")
         spec = ALL_SPECS.get(layer)
         if spec is None:
@@ -103,8 +112,9 @@ def export_package(files: Mapping[str, bytes], prov: Mapping[str, Any]) -> bytes
             "dialect": _csv_dialect(), "schema": table_schema(spec, _csv_header(files[name])),
             "licenses": _licenses(layer),
         })
+    tabular = all(r.get("profile") == "tabular-data-resource" for r in resources)
     descriptor = {
-        "profile": "tabular-data-package", "name": "borderviz-export",
+        "profile": "tabular-data-package" if tabular else "data-package", "name": "borderviz-export",
         "title": "borderviz export: the Kyrgyzstan–Tajikistan border conflict",
         "created": prov.get("exported_at"), "version": prov.get("data_version"),
         "licenses": [LICENSES["ODbL-1.0"], LICENSES["CC-BY-4.0"]], "sources": SOURCES,

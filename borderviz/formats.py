@@ -763,7 +763,12 @@ def export(frames: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], fmt: str,
         return Bundle(_html(dict(frames), prov, view, context), fmt)
     # GDAL writes to disk: in a folder that is gone when the export returns.
     with tempfile.TemporaryDirectory(prefix="borderviz-export-") as tmp:
-        return Bundle(_WRITERS[fmt](dict(frames), prov, Path(tmp)), fmt)
+        files = _WRITERS[fmt](dict(frames), prov, Path(tmp))
+    if fmt in ("geojson", "parquet") and len(files) > 1:  # a zip of layers says what each file holds
+        from .datapackage import export_package
+
+        files["datapackage.json"] = export_package(files, prov)
+    return Bundle(files, fmt)
 
 
 def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
@@ -849,9 +854,10 @@ def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.
             pyogrio.set_gdal_config_options(saved)
     elif bundle.fmt == "geojson":
         for name in bundle.files:
-            out[Path(name).stem] = gpd.read_file(folder / name)
+            if name.endswith(".geojson"):
+                out[Path(name).stem] = gpd.read_file(folder / name)
     elif bundle.fmt == "parquet":
-        for name in bundle.files:
+        for name in (n for n in bundle.files if n.endswith(".parquet")):
             spec = ALL_SPECS[Path(name).stem]
             out[spec.name] = gpd.read_parquet(folder / name) if spec.geometry else pd.read_parquet(folder / name)
     elif bundle.fmt == "csv":

@@ -704,7 +704,7 @@ def test_geoparquet_columns_have_the_schemas_types(frames):
 
     empty_column = frames["incidents"].assign(conflict=None)  # a column with no value in this export
     files = formats.export({"incidents": empty_column, "conflicts": frames["conflicts"]}, "parquet", FILTERS).files
-    for name, data in files.items():
+    for name, data in ((n, d) for n, d in files.items() if n.endswith(".parquet")):
         schema = pq.read_schema(io.BytesIO(data))
         spec = ALL_SPECS[name.removesuffix(".parquet")]
         for f in spec.fields:
@@ -822,3 +822,11 @@ def test_interop(frames, tmp_path, fmt, reader, expected):
     assert paths
     for path in paths:
         {"pyogrio": _check_pyogrio, "ogrinfo": _check_ogrinfo}.get(reader, lambda p: _check_spec(fmt, p))(path)
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "parquet"])
+def test_a_zip_of_layers_carries_a_datapackage(frames, fmt):
+    bundle = formats.export({"incidents": frames["incidents"], "conflicts": frames["conflicts"]}, fmt, FILTERS)
+    package = json.loads(bundle.files["datapackage.json"])
+    assert {r["path"] for r in package["resources"]} == {f"incidents.{fmt}", f"conflicts.{fmt}"}
+    assert "datapackage.json" not in formats.export({"incidents": frames["incidents"]}, fmt, FILTERS).files
