@@ -45,8 +45,8 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "incidents", "load", "map"]
 
 _SUBMODULES = frozenset({
-    "assets", "casualties", "checks", "cli", "errors", "formats", "geodesy", "importers", "layers",
-    "mapview", "popups", "schema", "status", "timeline", "viewstate",
+    "assets", "casualties", "checks", "cli", "datapackage", "errors", "formats", "geodesy", "importers", "kml",
+    "layers", "mapview", "popups", "schema", "status", "styling", "timeline", "viewstate",
 })
 
 def __getattr__(name: str) -> _Any:
