@@ -1,6 +1,17 @@
 """borderviz: an interactive, sourced map of the Kyrgyzstan–Tajikistan border conflict.
 
-The package is organised one concern per module:
+The library in three calls (nothing heavy is imported until one is made)::
+
+    import borderviz
+
+    frames = borderviz.load()                        # {layer name: (Geo)DataFrame}, validated
+    clashes = borderviz.incidents("2022-09-14", "2022-09-20", types=["armed_clash"])
+    m = borderviz.map()                              # the app's default view, as a folium map
+    m                                                # renders in Jupyter, offline
+    m.save("border.html")                            # one file that works from disk
+
+The package is organised one concern per module (each importable as
+``borderviz.<module>``, loaded on first use):
 
 - :mod:`borderviz.schema`: columns, types and vocabularies of every layer, as data
 - :mod:`borderviz.layers`: load and validate layers from ``data/``
@@ -11,8 +22,147 @@ The package is organised one concern per module:
 - :mod:`borderviz.popups`: the only place HTML is built (everything escaped)
 - :mod:`borderviz.mapview`: layers to a folium map (no Streamlit)
 - :mod:`borderviz.assets`: Leaflet and plugin files served locally (no CDN)
-- :mod:`borderviz.formats`: export and import, and what each format keeps
+- :mod:`borderviz.formats`: export, and what each format keeps
+- :mod:`borderviz.importers`: your own incidents (ACLED, UCDP, GeoJSON, ...)
 - :mod:`borderviz.cli`: the ``borderviz`` command
 """
 
+from __future__ import annotations
+
+import datetime as _dt
+import importlib as _importlib
+from collections.abc import Iterable as _Iterable
+from pathlib import Path as _Path
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
+if _TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+    import pandas as pd
+
 __version__ = "0.1.0"
+__all__ = ["__version__", "incidents", "load", "map"]
+
+_SUBMODULES = frozenset({
+    "assets", "casualties", "checks", "cli", "datapackage", "errors", "formats", "geodesy", "importers", "kml",
+    "layers", "mapview", "popups", "schema", "status", "styling", "timeline", "viewstate",
+})
+
+def __getattr__(name: str) -> _Any:
+    """``borderviz.layers`` etc. work after a bare ``import borderviz`` (imported on first use)."""
+    if name in _SUBMODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES})
+
+
+def load(data: str | _Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every layer, validated: ``{name: GeoDataFrame or DataFrame}`` (see data/README.md).
+
+    ``data`` is a folder holding the layer files; by default the data shipped
+    with borderviz (or ``$BORDERVIZ_DATA``). Raises
+    :class:`borderviz.errors.DataError` listing every problem if any file is wrong.
+    """
+    from .layers import load_all
+
+    return load_all(_Path(data) if data is not None else None)
+
+
+def _dates(start: str | _dt.date | None, end: str | _dt.date | None) -> tuple[_dt.date, _dt.date]:
+    from .schema import RECORD_START
+
+    first = _dt.date.fromisoformat(start) if isinstance(start, str) else (start or RECORD_START)
+    last = _dt.date.fromisoformat(end) if isinstance(end, str) else (end or _dt.date.today())
+    if first > last:
+        raise ValueError(f"start {first} is after end {last}")
+    return first, last
+
+
+def _criteria(types: _Iterable[str], countries: _Iterable[str], precisions: _Iterable[str], min_killed: int):
+    from .schema import COUNTRIES, EVENT_TYPES, LOCATION_PRECISIONS
+    from .timeline import IncidentFilter
+
+    chosen = {"types": tuple(types), "countries": tuple(countries), "precisions": tuple(precisions)}
+    allowed = {"types": EVENT_TYPES, "countries": COUNTRIES, "precisions": LOCATION_PRECISIONS}
+    problems = [f"{key}: unknown {', '.join(repr(b) for b in bad)}; choose from {', '.join(allowed[key])}"
+                for key, values in chosen.items() if (bad := [v for v in values if v not in allowed[key]])]
+    if min_killed < 0:
+        problems.append(f"min_killed: {min_killed} is negative")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return IncidentFilter(chosen["types"], chosen["countries"], chosen["precisions"], int(min_killed))
+
+
+def incidents(start: str | _dt.date | None = None, end: str | _dt.date | None = None, *,
+              types: _Iterable[str] = (), countries: _Iterable[str] = (), precisions: _Iterable[str] = (),
+              min_killed: int = 0, frames: dict[str, pd.DataFrame] | None = None) -> gpd.GeoDataFrame:
+    """The incidents between two days (ISO text or dates; inclusive) that match the filters,
+    exactly as the app selects them.
+
+    ``types`` are event types (``schema.EVENT_TYPES``), ``countries`` KG/TJ/UZ,
+    ``precisions`` how precisely the place is known, ``min_killed`` the least
+    number reported killed. Empty filters keep everything. ``frames`` is what
+    :func:`load` returned (loaded if not given).
+    """
+    from .timeline import filter_incidents
+
+    first, last = _dates(start, end)
+    criteria = _criteria(types, countries, precisions, min_killed)
+    frames = frames if frames is not None else load()
+    return filter_incidents(frames["incidents"], first, last, criteria)
+
+
+def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, *,  # noqa: A001
+        layers: _Iterable[str] | None = None, basemap: str = "streets", types: _Iterable[str] = (),
+        countries: _Iterable[str] = (), precisions: _Iterable[str] = (), min_killed: int = 0,
+        frames: dict[str, pd.DataFrame] | None = None) -> folium.Map:
+    """The app's map as a folium map with every script and stylesheet inlined.
+
+    With no arguments: the app's default view (the whole record, the state of
+    the line today, the default layers). ``start``/``end`` and the filters
+    choose the incidents as in :func:`incidents`; the line, enclaves and
+    crossings are drawn as they were on ``end``. ``layers`` are the app's map
+    layer keys (``mapview.LAYER_KEYS``), ``basemap`` one of
+    ``mapview.BASEMAPS`` (``"none"`` needs no network at all).
+
+    The map renders in Jupyter and ``.save()`` writes one HTML file that works
+    offline (only basemap tiles use the network).
+    """
+    from .mapview import BASEMAPS, DEFAULT_LAYERS, LAYER_KEYS
+
+    problems = [f"layers: unknown {key!r}; choose from {', '.join(LAYER_KEYS)}"
+                for key in (layers or ()) if key not in LAYER_KEYS]
+    if basemap not in BASEMAPS:
+        problems.append(f"basemap: unknown {basemap!r}; choose from {', '.join(BASEMAPS)}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    import pandas as pd
+
+    from .mapview import View, standalone_map
+
+    first, last = _dates(start, end)
+    frames = frames if frames is not None else load()
+    chosen = incidents(first, last, types=types, countries=countries, precisions=precisions,
+                       min_killed=min_killed, frames=frames)
+    view = View(day=pd.Timestamp(last), incidents=chosen,
+                layers=frozenset(DEFAULT_LAYERS if layers is None else layers), basemap=basemap)
+    return _inlined(standalone_map(frames, view))
+
+
+def _inlined(m: folium.Map) -> folium.Map:
+    """Give ``m`` a root that inlines the local assets whenever it is rendered
+    (Jupyter's display, ``save``, ``get_root().render()``)."""
+    from branca.element import Figure
+
+    from .assets import inline
+
+    class InlineFigure(Figure):
+        def render(self, **kwargs: _Any) -> str:
+            return inline(super().render(**kwargs))
+
+    InlineFigure().add_child(m)
+    return m

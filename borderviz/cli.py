@@ -1,41 +1,124 @@
-"""The ``borderviz`` command: inspect, validate, build and export the layers.
+"""The ``borderviz`` command: inspect, validate, build and export the layers, and run the app.
 
     borderviz layers                 # what each layer holds: counts, dates, km, km²
     borderviz validate               # exit 1 with every problem when data is wrong
     borderviz build-data             # rebuild data/ from data/sources and data/research
-    borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 --format gpkg -o out.gpkg
+    borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 -o out.gpkg
+    borderviz export --layer border_status --history --format gpkg -o - > history.gpkg
     borderviz import my-acled-export.csv
+    borderviz app                    # the map in a browser (Streamlit)
+
+Conventions: results go to stdout, diagnostics (what was written, warnings,
+progress) to stderr; ``-q`` keeps only errors, ``-v`` adds detail. Exit codes:
+0 done, 1 the data or the input is wrong, 2 the command line is wrong.
+
+Everything heavy (pandas, geopandas, folium) is imported inside the command
+that needs it, so ``borderviz --help`` and ``--version`` answer at once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import runpy
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from . import formats, importers, timeline
-from . import layers as layer_io
-from .checks import FIRST_DAY
+from . import __version__
 from .errors import BorderVizError, DataError
-from .formats import FORMATS
-from .schema import EVENT_TYPES, LAYERS
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+if TYPE_CHECKING:
+    import pandas as pd
 
-DataDir = Annotated[Path | None, typer.Option("--data", help="folder holding the layers (default: the repo's data/)")]
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0],
+                  pretty_exceptions_enable=False)
+
+# Format keys, file extensions and layer names, as data the help can show without
+# importing borderviz.formats (geopandas) or borderviz.schema's consumers.
+# tests/test_cli.py keeps these equal to formats.FORMATS and schema.LAYERS.
+FORMAT_EXTENSIONS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet", "kml": ".kml",
+                     "csv": ".csv", "shp": ".zip", "html": ".html"}
+BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp"})
+
+# What .streamlit/config.toml sets for a checkout; an installed package has no such
+# file, so `borderviz app` passes the same options (tests keep the two equal).
+STREAMLIT_OPTIONS = {
+    "server.enableStaticServing": "true",
+    "server.maxUploadSize": "25",
+    "browser.gatherUsageStats": "false",
+    "theme.base": "light",
+    "client.toolbarMode": "viewer",
+}
+
+
+class _Say:
+    """Diagnostics on stderr, as loud as -q/-v asked."""
+
+    level = 1  # 0 quiet, 1 normal, 2 verbose
+
+    def info(self, text: str) -> None:
+        if self.level >= 1:
+            typer.echo(text, err=True)
+
+    def detail(self, text: str) -> None:
+        if self.level >= 2:
+            typer.echo(text, err=True)
+
+    def error(self, text: str) -> None:
+        typer.echo(text, err=True)
+
+    @contextmanager
+    def step(self, text: str):
+        """A spinner on a terminal (or a line with -v) while something slow runs."""
+        started = time.perf_counter()
+        if self.level >= 1 and sys.stderr.isatty():
+            from rich.console import Console
+
+            with Console(stderr=True).status(text + " …"):
+                yield
+        else:
+            yield
+        self.detail(f"{text}: {time.perf_counter() - started:.2f} s")
+
+
+say = _Say()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"borderviz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="print only errors")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="say more: timings, each file")] = False,
+) -> None:
+    """An interactive, sourced map of the Kyrgyzstan–Tajikistan border conflict."""
+    say.level = 0 if quiet else 2 if verbose else 1
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    say.error(message)
+    return typer.Exit(code)
+
+
+DataDir = Annotated[Path | None, typer.Option("--data", help="folder holding the layers (default: the shipped data/)")]
 
 
 def _load(data: Path | None) -> dict[str, pd.DataFrame]:
+    from . import layers as layer_io
+
     try:
-        return layer_io.load_all(data)
+        with say.step("reading and validating the layers"):
+            return layer_io.load_all(data)
     except DataError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+        raise _fail(str(exc)) from None
 
 
 def _span(frame: pd.DataFrame, start: str, end: str) -> str:
@@ -50,6 +133,11 @@ def _span(frame: pd.DataFrame, start: str, end: str) -> str:
 @app.command("layers")
 def layers_command(data: DataDir = None) -> None:
     """Summarise every layer: features, date span, km of line by status, km² per enclave."""
+    import pandas as pd
+
+    from .schema import LAYERS
+    from .status import summary
+
     frames = _load(data)
     for name, spec in LAYERS.items():
         frame = frames[name]
@@ -97,99 +185,159 @@ def layers_command(data: DataDir = None) -> None:
             end = f"{r['date_end']:%Y-%m-%d}" if pd.notna(r["date_end"]) else "now"
             typer.echo(f"  {start:>10} .. {end:<10} {r['status']:<15} {r['length_km']:7.1f} km  "
                        f"{r['name']} ({r['geometry_basis']})")
-        from .status import summary
-
         typer.echo("")
         for day in ("2021-04-28", "2022-09-16", "2025-03-13"):
             typer.echo("  " + summary(bs, frames["official_figures"], day).sentence())
 
 
-def _write_export(subset: dict[str, pd.DataFrame], fmt: str, filters: dict, output: Path,
+# --- export --------------------------------------------------------------------------
+
+
+def output_format(fmt: str | None, output: str) -> str:
+    """The format to write: ``fmt``, or the one the output's extension names.
+
+    Refuses (exit 2) an unknown format, an extension that names another format
+    (``--format geojson -o x.csv``), and ``-o -`` or ``.zip`` without ``--format``.
+    Any format may go to a ``.zip`` (its files zipped).
+    """
+    by_extension = {ext: key for key, ext in FORMAT_EXTENSIONS.items() if ext != ".zip"}
+    by_extension[".json"] = "geojson"
+    suffix = Path(output).suffix.lower() if output != "-" else ""
+    if fmt is not None and fmt not in FORMAT_EXTENSIONS:
+        raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
+    if fmt is None:
+        if suffix in by_extension:
+            return by_extension[suffix]
+        raise _fail(f"say which format to write to {output!r}: --format "
+                    f"{'|'.join(FORMAT_EXTENSIONS)} (or use an extension: {', '.join(by_extension)})", 2)
+    if output == "-" or suffix in (".zip", FORMAT_EXTENSIONS[fmt]) or (fmt, suffix) == ("geojson", ".json"):
+        return fmt
+    given = suffix or "a name without an extension"
+    raise _fail(f"--format {fmt} writes {FORMAT_EXTENSIONS[fmt]} (or .zip), not {given}: change -o or --format", 2)
+
+
+def _write_export(subset: dict[str, pd.DataFrame], fmt: str, filters: dict, output: str,
                   frames: dict[str, pd.DataFrame], attribution: list[dict[str, str]] | None = None) -> None:
-    """Export ``subset`` to ``output`` and say what was written; exit 1 with the reason if it cannot be."""
+    """Export ``subset`` to ``output`` (``-`` is stdout) and say what was written; exit 1 if it cannot be."""
+    from . import formats
+
     try:
-        bundle = formats.export(subset, fmt, filters, extra_attribution=attribution, context=frames)
-        written = formats.write_bundle(bundle, output)
+        with say.step(f"writing {fmt}"):
+            bundle = formats.export(subset, fmt, filters, extra_attribution=attribution, context=frames)
+            if output == "-":
+                _, content, _ = bundle.single()
+                stdout = typer.get_binary_stream("stdout")
+                if (fmt in BINARY_FORMATS or len(bundle.files) > 1) and stdout.isatty():
+                    raise _fail(f"{fmt} is binary: redirect stdout to a file (> out{FORMAT_EXTENSIONS[fmt]}) "
+                                "or give -o a path", 2)
+                stdout.write(content)
+                stdout.flush()
+                say.info(f"wrote {len(content):,} bytes of {fmt}"
+                         f"{' (zipped: several files)' if len(bundle.files) > 1 else ''} to stdout")
+                return
+            written = formats.write_bundle(bundle, Path(output))
     except BorderVizError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+        raise _fail(str(exc)) from None
     for path in written:
-        typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        say.info(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 @app.command("export")
 def export_command(
-    output: Annotated[Path, typer.Option("-o", "--output", help="file to write (.zip for several files)")],
+    output: Annotated[str, typer.Option("-o", "--output", help="file to write (.zip for several files; - for stdout)")],
     layer: Annotated[list[str], typer.Option("--layer", help="layer to export; repeat for several")] = ("incidents",),
-    fmt: Annotated[str, typer.Option("--format", help=f"one of: {', '.join(FORMATS)}")] = "geojson",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help=f"one of: {', '.join(FORMAT_EXTENSIONS)} (default: from the extension of -o)")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
-    event_type: Annotated[list[str], typer.Option("--type", help="keep only these event types")] = (),
+    event_type: Annotated[list[str], typer.Option("--type", help="keep only these event types (repeat)")] = (),
+    country: Annotated[list[str], typer.Option("--country", help="keep only incidents in these countries "
+                                                                  "(KG, TJ, UZ; repeat)")] = (),
+    precision: Annotated[list[str], typer.Option("--precision", help="keep only places known this precisely "
+                                                                      "(exact, settlement, ...; repeat)")] = (),
+    min_killed: Annotated[int, typer.Option("--min-killed", min=0, help="keep only incidents with at least "
+                                                                        "this many killed")] = 0,
+    history: Annotated[bool, typer.Option("--history", help="layers that change over time (border status, "
+                                                            "crossings, enclaves) with every interval in the "
+                                                            "dates, not as of the last day: for QGIS's temporal "
+                                                            "controller or kepler.gl")] = False,
     data: DataDir = None,
 ) -> None:
     """Export layers, or the incidents between two dates, with their provenance.
 
-    Example: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 --format gpkg -o out.gpkg
+    Example: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 -o out.gpkg
     """
-    frames = _load(data)
-    unknown = [n for n in layer if n not in LAYERS]
-    if unknown or fmt not in FORMATS:
-        problems = [f"unknown layer {n!r}" for n in unknown]
-        if fmt not in FORMATS:
-            problems.append(f"unknown format {fmt!r}")
-        typer.echo("; ".join(problems) + f". Layers: {', '.join(LAYERS)}. Formats: {', '.join(FORMATS)}.",
-                   err=True)
-        raise typer.Exit(2)
+    import datetime as dt
+
+    from . import timeline
+    from .checks import FIRST_DAY
+    from .schema import COUNTRIES, EVENT_TYPES, LAYERS, LOCATION_PRECISIONS
+
+    fmt = output_format(fmt, output)
+    problems = [f"unknown layer {n!r} (layers: {', '.join(LAYERS)})" for n in layer if n not in LAYERS]
+    for flag, given, allowed in (("--type", event_type, EVENT_TYPES), ("--country", country, COUNTRIES),
+                                 ("--precision", precision, LOCATION_PRECISIONS)):
+        bad = [v for v in given if v not in allowed]
+        if bad:
+            problems.append(f"unknown {flag} {', '.join(bad)}; choose from: {', '.join(allowed)}")
     try:
         start = dt.date.fromisoformat(date_from) if date_from else FIRST_DAY.date()
         end = dt.date.fromisoformat(date_to) if date_to else dt.date.today()
     except ValueError as exc:
-        typer.echo(f"--from/--to: {exc}; use YYYY-MM-DD", err=True)
-        raise typer.Exit(2) from None
-    if start > end:
-        typer.echo(f"--from {start} is after --to {end}", err=True)
-        raise typer.Exit(2)
-    unknown_types = [t for t in event_type if t not in EVENT_TYPES]
-    if unknown_types:
-        typer.echo(f"unknown --type {', '.join(unknown_types)}; types: {', '.join(EVENT_TYPES)}", err=True)
-        raise typer.Exit(2)
-    criteria = timeline.IncidentFilter(event_types=tuple(event_type))
+        problems.append(f"--from/--to: {exc}; use YYYY-MM-DD")
+        start = end = None
+    if start and end and start > end:
+        problems.append(f"--from {start} is after --to {end}")
+    if problems:
+        raise _fail("\n".join(problems), 2)
+    frames = _load(data)
+    criteria = timeline.IncidentFilter(event_types=tuple(event_type), countries=tuple(country),
+                                       precisions=tuple(precision), min_killed=min_killed)
     selected = timeline.filter_incidents(frames["incidents"], start, end, criteria)
-    subset = {n: timeline.layer_selection(frames, n, start, end, selected) for n in dict.fromkeys(layer)}
-    filters = {"from": start.isoformat(), "to": end.isoformat(), **({"types": list(event_type)} if event_type else {})}
+    subset = {n: timeline.layer_selection(frames, n, start, end, selected, history=history)
+              for n in dict.fromkeys(layer)}
+    filters = {"from": start.isoformat(), "to": end.isoformat(),
+               **{k: list(v) for k, v in (("types", event_type), ("countries", country),
+                                          ("precisions", precision)) if v},
+               **({"min_killed": min_killed} if min_killed else {}), **({"history": True} if history else {})}
     _write_export(subset, fmt, filters, output, frames)
-    typer.echo("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
+    say.info("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
 
 
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="ACLED/UCDP CSV, GeoJSON, GPKG, KML, zipped Shapefile, CSV")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="also export the imported rows")] = None,
-    fmt: Annotated[str, typer.Option("--format", help=f"export format: {', '.join(FORMATS)}")] = "geojson",
+    output: Annotated[str | None, typer.Option("-o", "--output", help="also export the imported rows "
+                                                                      "(- for stdout)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=f"export format: {', '.join(FORMAT_EXTENSIONS)} "
+                                                             "(default: from the extension of -o)")] = None,
     data: DataDir = None,
 ) -> None:
     """Check and import your own incidents; report every problem, or a summary and duplicates."""
-    if fmt not in FORMATS:
-        typer.echo(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    from . import importers
+
+    if fmt is not None and fmt not in FORMAT_EXTENSIONS:
+        raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
+    if output is not None:
+        fmt = output_format(fmt, output)
     frames = _load(data)
     try:
-        result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
+        with say.step(f"importing {file.name}"):
+            result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
     except OSError as exc:
-        typer.echo(f"{file}: cannot be read ({exc.strerror})", err=True)
-        raise typer.Exit(1) from None
+        raise _fail(f"{file}: cannot be read ({exc.strerror})") from None
     except DataError as exc:
-        typer.echo(f"{file.name} was not imported:\n{exc}", err=True)
-        raise typer.Exit(1) from None
+        raise _fail(f"{file.name} was not imported:\n{exc}") from None
     frame = result.frame
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}")
-    typer.echo(f"{len(frame)} incidents from {file.name} ({result.dataset}), "
-               f"{frame['date_start'].min():%Y-%m-%d} to {frame['date_end'].max():%Y-%m-%d}")
+        say.info(f"warning: {warning}")
+    report = typer.echo if output != "-" else say.info  # stdout carries the export then
+    report(f"{len(frame)} incidents from {file.name} ({result.dataset}), "
+           f"{frame['date_start'].min():%Y-%m-%d} to {frame['date_end'].max():%Y-%m-%d}")
     dupes = frame[frame["possible_duplicate_of"].notna()]
-    typer.echo(f"{len(dupes)} may duplicate built-in incidents (within a day and 5 km):")
+    report(f"{len(dupes)} may duplicate built-in incidents (within a day and 5 km):")
     for _, row in dupes.iterrows():
-        typer.echo(f"  {row['id']} ~ {row['possible_duplicate_of']}")
+        report(f"  {row['id']} ~ {row['possible_duplicate_of']}")
     if output is not None:
         _write_export({"imported_incidents": frame}, fmt, {"imported_from": file.name}, output, frames,
                       result.attribution)
@@ -216,11 +364,14 @@ def build_data_command(
     out: Annotated[Path | None, typer.Option(help="output folder (default: ROOT/data)")] = None,
 ) -> None:
     """Rebuild data/ from data/sources and data/research (runs scripts/build_data.py)."""
-    repo = root or _repo_root(Path.cwd()) or _repo_root(layer_io.REPO_ROOT)
+    import runpy
+
+    from .layers import RESOURCE_ROOT
+
+    repo = root or _repo_root(Path.cwd()) or _repo_root(RESOURCE_ROOT)
     if repo is None:
-        typer.echo("build-data needs a borderviz checkout (scripts/build_data.py and data/sources); "
-                   "none found here or above.", err=True)
-        raise typer.Exit(2)
+        raise _fail("build-data needs a borderviz checkout (scripts/build_data.py and data/sources); "
+                    "none found here or above.", 2)
     argv = ["--root", str(repo)] + (["--out", str(out)] if out else [])
     saved = sys.argv
     try:
@@ -231,6 +382,60 @@ def build_data_command(
             raise typer.Exit(int(exc.code)) from None
     finally:
         sys.argv = saved
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def streamlit_command(main_script: Path, port: int | None = None, address: str | None = None,
+                      open_browser: bool = False, extra: list[str] | None = None) -> list[str]:
+    """The ``streamlit run`` command line for the app, with the options config.toml sets in a checkout."""
+    options = {**STREAMLIT_OPTIONS, "server.headless": "false" if open_browser else "true"}
+    if port is not None:
+        options["server.port"] = str(port)
+    if address is not None:
+        options["server.address"] = address
+    return [sys.executable, "-m", "streamlit", "run", str(main_script),
+            *(f"--{k}={v}" for k, v in options.items()), *(extra or [])]
+
+
+def app_folder(folder: Path) -> Path:
+    """Lay out in ``folder`` what ``streamlit run`` needs: a script running borderviz/app.py,
+    and ``static/`` (the package's browser assets) beside it, which Streamlit serves at
+    /app/static. Returns the script."""
+    package = Path(__file__).resolve().parent
+    script = folder / "borderviz_app.py"
+    script.write_text("import runpy\n\nrunpy.run_path(" + repr(str(package / "app.py")) +
+                      ", run_name='__main__')\n", encoding="utf-8")
+    static = folder / "static"
+    try:
+        static.symlink_to(package / "web", target_is_directory=True)
+    except OSError:  # no symlinks (Windows without developer mode): a copy serves the same files
+        import shutil
+
+        shutil.copytree(package / "web", static)
+    return script
+
+
+@app.command("app", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def app_command(
+    ctx: typer.Context,
+    port: Annotated[int | None, typer.Option("--port", help="port to serve on (default 8501)")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="address to listen on (default: all)")] = None,
+    browser: Annotated[bool, typer.Option("--browser", help="open a browser tab")] = False,
+) -> None:
+    """Run the map in a browser (Streamlit). Other options are passed to `streamlit run`."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="borderviz-app-") as tmp:
+        command = streamlit_command(app_folder(Path(tmp)), port, address, browser, list(ctx.args))
+        say.detail(" ".join(command))
+        try:
+            code = subprocess.call(command)
+        except KeyboardInterrupt:
+            code = 0
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":

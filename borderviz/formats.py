@@ -32,6 +32,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pyogrio
 import shapely
@@ -39,6 +40,7 @@ from defusedxml import ElementTree as safe_xml
 
 from . import __version__
 from .errors import ExportError
+from .kml import xml_text
 from .layers import data_dir, dump_geojson, load_all, record_values
 from .mapview import MAP_LAYER_OF, to_json
 from .popups import export_panel_html
@@ -90,8 +92,11 @@ FORMATS: dict[str, Format] = {
             "dataset metadata (gpkg_metadata) and a `borderviz_provenance` table",
             {"str": "same", "int": "float", "float": "same", "date": "datetime", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept; lists as JSON text; whole numbers in a column with nulls read back "
-                       "as floats", "geometry": "one type per table (mixed tables as generic geometry)",
+            {"values": "all kept, typed (dates as DATE fields); lists as JSON text; whole numbers in a column "
+                       "with nulls read back as floats; GeoPackage 1.3, so GDAL 3.6 reads it without warnings; "
+                       "QGIS opens each layer styled in the app's colours (a `layer_styles` table with QML and "
+                       "SLD), dated layers with their temporal settings",
+             "geometry": "one type per table (mixed tables as generic geometry); 2D",
              "field names": "kept", "non-Latin text": "kept", "layers": "several in one file"},
         ),
         Format(
@@ -99,19 +104,26 @@ FORMATS: dict[str, Format] = {
             "the `borderviz_provenance` key of the Parquet schema metadata",
             {"str": "same", "int": "same", "float": "same", "date": "datetime", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept with their types (nullable integers stay integers); lists as JSON text",
-             "geometry": "any type, mixed kept", "field names": "kept", "non-Latin text": "kept",
+            {"values": "all kept with their types (nullable integers stay integers, dates as date32, never "
+                       "Arrow's null type); lists as JSON text. GDAL reads it only when built with Arrow "
+                       "(Debian 12's GDAL 3.6 is not): use geopandas, pyarrow, DuckDB or QGIS 3.28+",
+             "geometry": "any type, mixed kept (GeoParquet 1.1, WKB)", "field names": "kept",
+             "non-Latin text": "kept",
              "layers": "one per file; several are zipped"},
         ),
         Format(
             "kml", "KML (Google Earth)", ".kml", "application/vnd.google-earth.kml+xml",
             "the KML Document's description",
-            {"str": "same", "int": "text", "float": "float", "date": "text", "partial_date": "same",
+            {"str": "same", "int": "float", "float": "float", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "kept as text in ExtendedData (names and dates as text)",
-             "geometry": "kept; GDAL may read polygons back as 3D (z = 0)",
+            {"values": "typed ExtendedData (Schema/SchemaData): numbers kept, dates as ISO text, lists as JSON "
+                       "text; a TimeSpan on every dated feature (Google Earth's time slider); styled by event "
+                       "type or status; every value escaped",
+             "geometry": "2D (lon,lat); polygons wound as in GeoJSON",
              "field names": "kept, but a `name` column becomes each placemark's name (read back as "
-                            "`Name`); GDAL adds about 12 KML columns (Name, description, ...)",
+                            "`Name`); GDAL adds about 12 KML columns (Name, description, begin, end, ...); GDAL "
+                            "3.6 reads `id` and `description` as ours, newer GDAL as `id2`/`description2` unless "
+                            "LIBKML_ID_FIELD and LIBKML_DESCRIPTION_FIELD name other columns",
              "non-Latin text": "kept", "layers": "several in one file (one Folder each); tables are "
                                                   "left out"},
             renames={"name": "Name"},
@@ -121,10 +133,13 @@ FORMATS: dict[str, Format] = {
             "a `provenance.json` file beside the CSV (the download is a zip)",
             {"str": "same", "int": "text", "float": "text", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept as text; lists as JSON text; text starting with =, +, -, @ gets a "
-                       "leading ' so spreadsheets do not run it as a formula",
-             "geometry": "points as latitude/longitude columns; lines and polygons as WKT",
-             "field names": "kept", "non-Latin text": "kept (UTF-8)",
+            {"values": "all kept as text; lists as JSON text; text starting with =, +, -, @, tab or CR gets a "
+                       "leading ' so spreadsheets do not run it as a formula; fields with line breaks quoted "
+                       "(CRLF records, RFC 4180); a `.csvt` gives GDAL the column types and a `.vrt` opens it "
+                       "with its geometry; `datapackage.json` (Frictionless) describes every column",
+             "geometry": "points as latitude/longitude columns; lines and polygons as WKT, or, when some WKT "
+                         "would not fit a spreadsheet cell (32,767 characters), in `<layer>.wkt.csv` (id, wkt)",
+             "field names": "kept", "non-Latin text": "kept (UTF-8 with a byte order mark, for spreadsheets)",
              "layers": "one per file, zipped with the provenance"},
         ),
         Format(
@@ -132,9 +147,9 @@ FORMATS: dict[str, Format] = {
             "a `provenance.json` file in the zip",
             {"str": "same", "int": "float", "float": "same", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "whole numbers as floats; dates as ISO text; long free text and lists are moved "
-                       "to `<layer>.text.csv` (joined by id) instead of being cut at 254 bytes; any other "
-                       "text over 254 bytes makes the export fail",
+            {"values": "whole numbers as floats; dates as ISO text; lists, and free text with any value over "
+                       "254 bytes, are moved to `<layer>.text.csv` (joined by id; a CSV as above) instead of "
+                       "being cut; any other text over 254 bytes makes the export fail",
              "geometry": "one type per file: mixed layers are split (`<layer>_point`, `<layer>_line`)",
              "field names": "mapped to unique names of at most 10 characters; the map is "
                             "`<layer>.fields.csv` in the zip",
@@ -150,6 +165,24 @@ FORMATS: dict[str, Format] = {
                          "network)", "layers": "all selected layers on one map"},
         ),
     )
+}
+
+
+# Which readers open each format, as tested (tests/test_formats.py generates the interop matrix
+# from this table): "yes", or why not. "spec" is a check against the format's specification:
+# RFC 7946 (GeoJSON), GeoPackage 1.3 (GDAL's validate_gpkg.py), GeoParquet 1.1 metadata, the
+# OGC KML 2.2 schema, RFC 4180 and the Frictionless descriptor (CSV).
+READERS = {"pyogrio": "pyogrio (GDAL 3.12)", "ogrinfo": "ogrinfo (GDAL 3.6, Debian 12)",
+           "spec": "its specification"}
+OPENS_IN: dict[str, dict[str, str]] = {
+    "geojson": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "gpkg": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "parquet": {"pyogrio": "no: pyogrio's GDAL has no Parquet driver (use geopandas)",
+                "ogrinfo": "no: Debian 12's GDAL 3.6 is built without Arrow", "spec": "yes"},
+    "kml": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "csv": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
+    "shp": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "no: no machine-checkable specification"},
+    "html": {"pyogrio": "no: a web page", "ogrinfo": "no: a web page", "spec": "no: a web page"},
 }
 
 
@@ -292,31 +325,101 @@ def _geojson(frames, prov, folder: Path) -> dict[str, bytes]:
     return files
 
 
+_ARROW_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
+                "partial_date": pa.string(), "json": pa.string(), "sources": pa.string()}
+
+
+def arrow_table(frame: pd.DataFrame, spec: LayerSpec) -> pa.Table:
+    """The layer's columns (not its geometry) as Arrow, each with the type its kind has in the
+    schema: dates as date32 (not timestamps), integers as int64 with nulls, lists as JSON text,
+    and never Arrow's ``null`` type, even for a column that is empty in this export."""
+    flat = flat_frame(frame, spec, dates_as_text=False)
+    columns, fields = [], []
+    for f in spec.fields:
+        if f.name not in flat:
+            continue
+        values = flat[f.name]
+        if f.kind == "date":
+            values = [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
+        elif f.kind in ("int", "float"):
+            values = [None if pd.isna(v) else v for v in values]
+        else:
+            values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
+        columns.append(pa.array(values, type=_ARROW_TYPES[f.kind]))
+        fields.append(pa.field(f.name, _ARROW_TYPES[f.kind], nullable=not f.required))
+    for name in flat.columns:  # a column the schema does not know is kept, as Arrow infers it
+        if name in spec.columns or name == "geometry" or isinstance(flat[name].dtype, gpd.array.GeometryDtype):
+            continue
+        array = pa.array(flat[name], from_pandas=True)
+        if pa.types.is_null(array.type):
+            array = array.cast(pa.string())
+        columns.append(array)
+        fields.append(pa.field(str(name), array.type))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def _geometry_type(geoms) -> str:
+    kinds = set(shapely.get_type_id(geoms))
+    names = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
+    return names[kinds.pop()] if len(kinds) == 1 and next(iter(kinds)) in names else "Unknown"
+
+
 def _gpkg(frames, prov, folder: Path) -> dict[str, bytes]:
+    """A GeoPackage 1.3 (read without warnings by GDAL 3.6): typed columns with DATE fields, the
+    provenance as metadata and as a table, and a QGIS ``layer_styles`` table (QML and SLD)."""
+    from .styling import qml, sld
+
     path = _scratch(folder, "borderviz.gpkg")
     meta = json.dumps(prov, ensure_ascii=False)
-    for name, frame in frames.items():
+    options = {"dataset_metadata": {"borderviz_provenance": meta}, "driver": "GPKG"}
+    for i, (name, frame) in enumerate(frames.items()):
         spec = ALL_SPECS[name]
-        flat = flat_frame(frame, spec, dates_as_text=False)
-        pyogrio.write_dataframe(flat if spec.geometry else pd.DataFrame(flat), path, layer=name,
-                                driver="GPKG", dataset_metadata={"borderviz_provenance": meta},
-                                layer_metadata={"borderviz_provenance": meta}, promote_to_multi=False)
-    table = pd.DataFrame({"key": list(prov), "value": [json.dumps(v, ensure_ascii=False) for v in prov.values()]})
-    pyogrio.write_dataframe(table, path, layer="borderviz_provenance", driver="GPKG")
+        table = arrow_table(frame, spec)
+        extra = {"dataset_options": {"VERSION": "1.3"}} if i == 0 else {"append": False}
+        if spec.geometry:
+            geoms = frame.geometry.to_numpy()
+            table = table.append_column("geom", pa.array(shapely.to_wkb(geoms, output_dimension=2), pa.binary()))
+            pyogrio.write_arrow(table, path, layer=name, geometry_name="geom", geometry_type=_geometry_type(geoms),
+                                crs="EPSG:4326", layer_metadata={"borderviz_provenance": meta}, **options, **extra)
+        else:
+            pyogrio.write_arrow(table, path, layer=name, geometry_name=None, geometry_type=None,
+                                layer_metadata={"borderviz_provenance": meta}, **options, **extra)
+    provenance_table = pa.table({"key": list(prov),
+                                 "value": [json.dumps(v, ensure_ascii=False) for v in prov.values()]})
+    pyogrio.write_arrow(provenance_table, path, layer="borderviz_provenance", geometry_name=None,
+                        geometry_type=None, **options)
+    styled = [n for n in frames if ALL_SPECS[n].geometry]
+    if styled:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        styles = pa.table({
+            "f_table_catalog": pa.array([""] * len(styled)), "f_table_schema": pa.array([""] * len(styled)),
+            "f_table_name": pa.array(styled), "f_geometry_column": pa.array(["geom"] * len(styled)),
+            "styleName": pa.array(styled), "styleQML": pa.array([qml(n) for n in styled]),
+            "styleSLD": pa.array([sld(n) for n in styled]), "useAsDefault": pa.array([True] * len(styled)),
+            "description": pa.array([f"borderviz: {ALL_SPECS[n].title}, in the app's colours" for n in styled]),
+            "owner": pa.array([""] * len(styled)), "ui": pa.array([None] * len(styled), pa.string()),
+            "update_time": pa.array([now] * len(styled), pa.timestamp("ms")),
+        })
+        pyogrio.write_arrow(styles, path, layer="layer_styles", geometry_name=None, geometry_type=None,
+                            layer_options={"FID": "id"}, **options)
     return {"borderviz.gpkg": path.read_bytes()}
 
 
 def _parquet(frames, prov, folder: Path) -> dict[str, bytes]:
+    """GeoParquet 1.1 with the schema's types (dates as date32, no Arrow null columns)."""
     files = {}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
-        flat = flat_frame(frame, spec, dates_as_text=False)
         path = _scratch(folder, f"{name}.parquet")
+        typed = arrow_table(frame, spec)
         if spec.geometry is None:
-            pd.DataFrame(flat).to_parquet(path, index=False)
+            table = typed
         else:
+            flat = flat_frame(frame, spec, dates_as_text=False)
             flat.to_parquet(path, index=False, schema_version="1.1.0")
-        table = pq.read_table(path)
+            written = pq.read_table(path)
+            table = typed.append_column(written.schema.field("geometry"), written.column("geometry"))
+            table = table.replace_schema_metadata(written.schema.metadata)
         meta = dict(table.schema.metadata or {})
         meta[b"borderviz_provenance"] = json.dumps(prov, ensure_ascii=False).encode("utf-8")
         pq.write_table(table.replace_schema_metadata(meta), path)
@@ -343,44 +446,91 @@ def _spatial_only(frames, fmt: str) -> dict:
 
 
 def _kml(frames, prov, folder: Path) -> dict[str, bytes]:
-    path = _scratch(folder, "borderviz.kml")
-    description = ("borderviz export. " + " · ".join(a["text"] for a in prov["attribution"]) +
-                   "\nProvenance: " + json.dumps(prov, ensure_ascii=False))
-    for i, (name, frame) in enumerate(_spatial_only(frames, "kml").items()):
-        spec = ALL_SPECS[name]
-        flat = flat_frame(frame, spec, dates_as_text=True)
-        if "name" not in flat.columns:  # a layer's own name column names its placemarks
-            flat.insert(0, "Name", [_label(r, name) for r in frame.to_dict("records")])
-        options = {"NAME": "borderviz export", "DESCRIPTION": description} if i == 0 else None
-        pyogrio.write_dataframe(flat, path, layer=name, driver="LIBKML", dataset_options=options,
-                                append=i > 0)
-    return {"borderviz.kml": path.read_bytes()}
+    from .kml import document
+
+    return {"borderviz.kml": document(_spatial_only(frames, "kml"), prov, _label)}
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The most characters a spreadsheet cell holds (Excel, LibreOffice); longer text is cut.
+SPREADSHEET_CELL_LIMIT = 32_767
 
 
 def defuse_formula(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a leading apostrophe."""
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The one way borderviz writes a CSV file (exports and their sidecars alike).
+
+    UTF-8 with a byte order mark (so spreadsheets read Cyrillic right),
+    records ended by CRLF (RFC 4180), every field holding a CR, LF, quote or
+    comma quoted (so no value starts a record), and text a spreadsheet would
+    run as a formula defused (:func:`defuse_formula`), headers included.
+    """
+    safe = pd.DataFrame(frame).copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(defuse_formula)
+    safe.columns = [defuse_formula(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+_CSVT = {"str": "String", "int": "Integer", "float": "Real", "date": "Date", "partial_date": "String",
+         "json": "String", "sources": "String"}
+
+
+def csvt(columns: list[str], spec: LayerSpec) -> bytes:
+    """GDAL's column types for a CSV (``<name>.csvt``): numbers, dates and point coordinates typed."""
+    extra = {"latitude": "CoordY", "longitude": "CoordX", "wkt": "WKT"}
+    kinds = {f.name: f.kind for f in spec.fields}
+    return (",".join(f'"{extra.get(c) or _CSVT.get(kinds.get(c, "str"), "String")}"' for c in columns)
+            + "\r\n").encode("ascii")
+
+
+def csv_vrt(layer: str, csv_name: str, geometry: str) -> bytes:
+    """An OGR VRT that opens ``csv_name`` as a layer with geometry in EPSG:4326 (GDAL, QGIS).
+
+    ``layer`` and ``csv_name`` are our own names (layer keys), never data.
+    """
+    field = ('<GeometryField encoding="PointFromColumns" x="longitude" y="latitude"/>' if geometry == "point"
+             else '<GeometryField encoding="WKT" field="wkt"/>')
+    stem = csv_name.rsplit(".", 1)[0]
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="{xml_text(layer)}">'
+            f'<SrcDataSource relativeToVRT="1">{xml_text(csv_name)}</SrcDataSource>'
+            f"<SrcLayer>{xml_text(stem)}</SrcLayer><LayerSRS>EPSG:4326</LayerSRS>{field}"
+            "</OGRVRTLayer></OGRVRTDataSource>\n").encode()
+
+
 def _csv(frames, prov, folder: Path) -> dict[str, bytes]:
+    """One CSV per layer with its ``.csvt`` and ``.vrt``; a line or polygon layer whose WKT would
+    not fit in a spreadsheet cell gets its geometry in ``<layer>.wkt.csv`` (id, wkt) instead."""
+    from .datapackage import export_package
+
     files = {"provenance.json": json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8")}
     for name, frame in frames.items():
         spec = ALL_SPECS[name]
         flat = pd.DataFrame(flat_frame(frame, spec, dates_as_text=True))
-        text_columns = [f.name for f in spec.fields if f.kind == "str" and f.name in flat]
-        flat[text_columns] = flat[text_columns].map(defuse_formula)
         if spec.geometry:
             geoms = frame.geometry
+            flat = flat.drop(columns="geometry")
             if set(geoms.geom_type) == {"Point"}:
                 flat["latitude"] = [round(g.y, 7) for g in geoms]
                 flat["longitude"] = [round(g.x, 7) for g in geoms]
+                files[f"{name}.vrt"] = csv_vrt(name, f"{name}.csv", "point")
             else:
-                flat["wkt"] = [g.wkt for g in geoms]
-            flat = flat.drop(columns="geometry")
-        files[f"{name}.csv"] = flat.to_csv(index=False, lineterminator="\n").encode("utf-8")
+                wkt = pd.DataFrame({spec.id_field: flat[spec.id_field], "wkt": [g.wkt for g in geoms]})
+                if wkt["wkt"].str.len().max() > SPREADSHEET_CELL_LIMIT:
+                    files[f"{name}.wkt.csv"] = csv_bytes(wkt)
+                    files[f"{name}.wkt.csvt"] = csvt(list(wkt.columns), spec)
+                    files[f"{name}.wkt.vrt"] = csv_vrt(name, f"{name}.wkt.csv", "wkt")
+                else:
+                    flat["wkt"] = wkt["wkt"].to_numpy()
+                    files[f"{name}.vrt"] = csv_vrt(name, f"{name}.csv", "wkt")
+        files[f"{name}.csv"] = csv_bytes(flat)
+        files[f"{name}.csvt"] = csvt(list(flat.columns), spec)
+    files["datapackage.json"] = export_package(files, prov)
     return files
 
 
@@ -418,8 +568,11 @@ def _shp(frames, prov, folder: Path) -> dict[str, bytes]:
     prepared, problems = [], []
     for name, frame in _spatial_only(frames, "shp").items():
         spec = ALL_SPECS[name]
-        moved = [f.name for f in spec.fields if f.kind in ("json", "sources") or f.long_text]
         flat = flat_frame(frame, spec, dates_as_text=True)
+        # Lists always move to the sidecar; long free text only when some value would not fit.
+        moved = [f.name for f in spec.fields if f.name in flat and (f.kind in ("json", "sources") or (
+            f.long_text and flat[f.name].map(lambda v: isinstance(v, str)
+                                             and len(v.encode("utf-8")) > SHP_TEXT_LIMIT).any()))]
         text = pd.DataFrame(flat[[spec.id_field, *moved]])
         flat = flat.drop(columns=moved)
         for col in flat.columns:
@@ -437,8 +590,8 @@ def _shp(frames, prov, folder: Path) -> dict[str, bytes]:
     for name, flat, text in prepared:
         names = shapefile_names([c for c in flat.columns if c != "geometry"])
         mapping = pd.DataFrame({"shapefile_field": list(names.values()), "column": list(names)})
-        files[f"{name}.fields.csv"] = mapping.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        files[f"{name}.text.csv"] = text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        files[f"{name}.fields.csv"] = csv_bytes(mapping)
+        files[f"{name}.text.csv"] = csv_bytes(text)
         flat = flat.rename(columns=names)
         groups = flat.geometry.geom_type.map(kinds)
         for kind in sorted(groups.unique()):
@@ -507,7 +660,12 @@ def export(frames: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], fmt: str,
         return Bundle(_html(dict(frames), prov, view, context), fmt)
     # GDAL writes to disk: in a folder that is gone when the export returns.
     with tempfile.TemporaryDirectory(prefix="borderviz-export-") as tmp:
-        return Bundle(_WRITERS[fmt](dict(frames), prov, Path(tmp)), fmt)
+        files = _WRITERS[fmt](dict(frames), prov, Path(tmp))
+    if fmt in ("geojson", "parquet") and len(files) > 1:  # a zip of layers says what each file holds
+        from .datapackage import export_package
+
+        files["datapackage.json"] = export_package(files, prov)
+    return Bundle(files, fmt)
 
 
 def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
@@ -518,18 +676,48 @@ def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
     if path.suffix.lower() == ".zip" or (bundle.fmt == "shp"):
         path.write_bytes(zip_bytes(bundle.files))
         return [path]
-    data = [n for n in bundle.files if not n.endswith(("provenance.json",))]
+    data = [n for n in bundle.files if n.endswith(FORMATS[bundle.fmt].extension) and not n.endswith(".wkt.csv")]
     if len(data) != 1:
         raise ExportError(f"{len(data)} files in this export ({', '.join(sorted(data))}); "
                           f"give an output path ending in .zip")
     written = [path]
     path.write_bytes(bundle.files[data[0]])
+    stem = data[0][: -len(FORMATS[bundle.fmt].extension)]
     for name, content in bundle.files.items():
-        if name != data[0]:
-            side = path.with_name(f"{path.stem}.{name}")
-            side.write_bytes(content)
-            written.append(side)
+        if name == data[0]:
+            continue
+        # The layer's own sidecars (incidents.csvt, incidents.vrt) take the output's name, as GDAL
+        # looks for them; the others are prefixed with it. Files that name others are retargeted.
+        own = name.startswith(stem + ".")
+        side = path.with_name(path.stem + name[len(stem):] if own else f"{path.stem}.{name}")
+        if name.endswith((".vrt", "datapackage.json")):
+            content = _retarget(name, content, {n: path.stem + n[len(stem):] for n in bundle.files
+                                                if n == data[0] or n.startswith(stem + ".")})
+        side.write_bytes(content)
+        written.append(side)
     return written
+
+
+def _retarget(name: str, content: bytes, renames: Mapping[str, str]) -> bytes:
+    """Point a VRT or datapackage.json at the files' names as written: a VRT's SrcDataSource and
+    SrcLayer, a data package's resource paths; nothing else in them changes."""
+    if name.endswith(".json"):
+        package = json.loads(content)
+        for resource in package.get("resources", []):
+            resource["path"] = renames.get(resource.get("path"), resource.get("path"))
+        return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = content.decode("utf-8")
+    for old, new in renames.items():
+        text = text.replace(f"<SrcDataSource relativeToVRT=\"1\">{xml_text(old)}</SrcDataSource>",
+                            f"<SrcDataSource relativeToVRT=\"1\">{xml_text(new)}</SrcDataSource>")
+        if old.endswith(".csv"):
+            text = text.replace(f"<SrcLayer>{xml_text(old[:-4])}</SrcLayer>",
+                                f"<SrcLayer>{xml_text(new[:-4])}</SrcLayer>")
+    return text.encode("utf-8")
+
+
+# How borderviz reads a KML back: GDAL's own Placemark id and description go to other columns.
+KML_READ_CONFIG = {"LIBKML_ID_FIELD": "kml_id", "LIBKML_DESCRIPTION_FIELD": "kml_description"}
 
 
 # --- reading an export back (round trips, and opening our own files) -----------------------
@@ -551,27 +739,36 @@ def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.
     out: dict[str, Any] = {}
     if bundle.fmt in ("gpkg", "kml"):
         path = folder / next(iter(bundle.files))
-        for layer, _geom in pyogrio.list_layers(path):
-            if layer != "borderviz_provenance":
-                out[layer] = gpd.read_file(path, layer=layer)
+        # GDAL's own KML columns would take the names `id` and `description` from ours (newer GDAL).
+        config = KML_READ_CONFIG if bundle.fmt == "kml" else {}
+        saved = {k: pyogrio.get_gdal_config_option(k) for k in config}
+        pyogrio.set_gdal_config_options(config)
+        try:
+            for layer, _geom in pyogrio.list_layers(path):
+                if layer not in ("borderviz_provenance", "layer_styles"):
+                    out[layer] = gpd.read_file(path, layer=layer)
+        finally:
+            pyogrio.set_gdal_config_options(saved)
     elif bundle.fmt == "geojson":
         for name in bundle.files:
-            out[Path(name).stem] = gpd.read_file(folder / name)
+            if name.endswith(".geojson"):
+                out[Path(name).stem] = gpd.read_file(folder / name)
     elif bundle.fmt == "parquet":
-        for name in bundle.files:
+        for name in (n for n in bundle.files if n.endswith(".parquet")):
             spec = ALL_SPECS[Path(name).stem]
             out[spec.name] = gpd.read_parquet(folder / name) if spec.geometry else pd.read_parquet(folder / name)
     elif bundle.fmt == "csv":
         for name in bundle.files:
             if name.endswith(".csv"):
-                out[Path(name).stem] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
-                                                   na_values=[""])
+                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
+                                             na_values=[""], encoding="utf-8-sig")
     elif bundle.fmt == "shp":
         for name in bundle.files:
             if name.endswith(".shp"):
                 out[Path(name).stem] = gpd.read_file(folder / name)
             elif name.endswith((".fields.csv", ".text.csv")):
-                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False, na_values=[""])
+                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False, na_values=[""],
+                                             encoding="utf-8-sig")
     renames = FORMATS[bundle.fmt].renames
     for layer, frame in out.items():
         spec = ALL_SPECS.get(layer)
@@ -615,9 +812,11 @@ def provenance_of(bundle: Bundle) -> dict[str, Any]:
 def formats_markdown() -> str:
     """The README's table of what each format keeps, from FORMATS."""
     aspects = ("values", "geometry", "field names", "non-Latin text", "layers")
-    lines = ["| format | file | provenance | " + " | ".join(aspects) + " |",
-             "|---" * (3 + len(aspects)) + "|"]
+    lines = ["| format | file | provenance | " + " | ".join(aspects) + " | opens in (tested) |",
+             "|---" * (4 + len(aspects)) + "|"]
     for f in FORMATS.values():
         cells = [f.keeps.get(a, "") for a in aspects]
-        lines.append(f"| {f.label} (`{f.key}`) | `{f.extension}` | {f.metadata} | " + " | ".join(cells) + " |")
+        opens = ", ".join(READERS[r] for r, v in OPENS_IN[f.key].items() if v == "yes")
+        lines.append(f"| {f.label} (`{f.key}`) | `{f.extension}` | {f.metadata} | " + " | ".join(cells)
+                     + f" | {opens} |")
     return "\n".join(lines) + "\n"

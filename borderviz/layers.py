@@ -35,12 +35,25 @@ from shapely.geometry.base import BaseGeometry
 from .errors import DataError, Problem
 from .schema import LAYERS, Field, LayerSpec
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _resource_root() -> Path:
+    """The folder holding ``data/`` and ``docs/``: the installed package, or the checkout.
+
+    A wheel ships the layers and the app's notes inside the package
+    (``borderviz/data``, ``borderviz/docs``; see pyproject.toml); in a checkout
+    (and an editable install) they are at the top of the repository.
+    """
+    package = Path(__file__).resolve().parent
+    return package if (package / "data" / "incidents.geojson").is_file() else package.parent
+
+
+# Where data/ and docs/ are found (named for the checkout, where it is the repository).
+RESOURCE_ROOT = REPO_ROOT = _resource_root()
 
 
 def data_dir() -> Path:
-    """The folder holding the layers: ``$BORDERVIZ_DATA`` if set, else the repo's ``data/``."""
-    return Path(os.environ.get("BORDERVIZ_DATA", REPO_ROOT / "data"))
+    """The folder holding the layers: ``$BORDERVIZ_DATA`` if set, else the shipped ``data/``."""
+    return Path(os.environ.get("BORDERVIZ_DATA", RESOURCE_ROOT / "data"))
 
 
 # --- values -------------------------------------------------------------------

@@ -119,13 +119,15 @@ def counts_by_period(incidents: pd.DataFrame, freq: str = "MS",
 
 
 def layer_selection(frames: dict[str, pd.DataFrame], name: str, start: DateLike, end: DateLike,
-                    incidents: pd.DataFrame | None = None) -> pd.DataFrame:
+                    incidents: pd.DataFrame | None = None, history: bool = False) -> pd.DataFrame:
     """What an export of layer ``name`` holds for the days [start, end].
 
     Incidents: the given (already filtered) selection, or all in the range.
     Dated events (wars, timeline events, casualty reports of selected
     incidents): those in the range. States (border status, crossings,
-    enclaves): as they were on ``end``. Everything else: the whole layer.
+    enclaves): as they were on ``end``, or with ``history`` every interval
+    that overlaps the range (for replaying them, e.g. in QGIS's temporal
+    controller). Everything else: the whole layer.
     """
     frame = frames[name]
     if name == "incidents":
@@ -138,5 +140,13 @@ def layer_selection(frames: dict[str, pd.DataFrame], name: str, start: DateLike,
         keep = frame["subject"].isin(set(chosen["id"]) | set(wars["id"]))
         return frame[keep]
     if LAYERS[name].interval:
-        return as_of(frame, end, name)
+        return overlapping(frame, start, end, name) if history else as_of(frame, end, name)
     return frame
+
+
+def overlapping(frame: pd.DataFrame, start: DateLike, end: DateLike, layer: str) -> pd.DataFrame:
+    """Rows of a state layer whose interval [start, end) shares a day with [start, end]."""
+    start_col, end_col = LAYERS[layer].interval
+    first, last = _day(start), _day(end)
+    starts, ends = frame[start_col], frame[end_col]
+    return frame[(starts.isna() | (starts <= last)) & (ends.isna() | (first < ends))]

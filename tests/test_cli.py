@@ -7,6 +7,7 @@ import zipfile
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from borderviz.cli import app
@@ -105,3 +106,122 @@ def test_import_checks_the_format_before_reading(tmp_path):
     good.write_text("date,latitude,longitude\n2021-04-29,39.949,70.528\n", encoding="utf-8")
     result = runner.invoke(app, ["import", str(good), "-o", str(tmp_path / "x"), "--format", "bogus"])
     assert result.exit_code == 2 and "unknown format 'bogus'" in result.output
+
+
+# --- conventions ---------------------------------------------------------------------------
+
+
+def test_version():
+    from borderviz import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"borderviz {__version__}"
+
+
+def test_diagnostics_go_to_stderr_and_quiet_silences_them(tmp_path):
+    out = tmp_path / "x.geojson"
+    result = runner.invoke(app, ["export", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"wrote {out}" in result.stderr
+    quiet = runner.invoke(app, ["-q", "export", "-o", str(out)])
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+    verbose = runner.invoke(app, ["-v", "export", "-o", str(out)])
+    assert "reading and validating the layers:" in verbose.stderr
+
+
+def test_output_dash_writes_the_export_to_stdout():
+    result = runner.invoke(app, ["-q", "export", "--format", "geojson", "--from", "2022-09-14", "--to", "2022-09-20",
+                                 "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    fc = json.loads(result.stdout_bytes)
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) > 10
+    gpkg = runner.invoke(app, ["-q", "export", "--format", "gpkg", "-o", "-"])
+    assert gpkg.exit_code == 0 and gpkg.stdout_bytes.startswith(b"SQLite format 3\x00")
+    several = runner.invoke(app, ["-q", "export", "--format", "csv", "-o", "-"])
+    assert several.exit_code == 0 and several.stdout_bytes.startswith(b"PK")  # the CSV and its sidecars, zipped
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--format", "geojson", "-o", "x.csv"], "--format geojson writes .geojson (or .zip), not .csv"),
+    (["--format", "kml", "-o", "x"], "not a name without an extension"),
+    (["-o", "x.zip"], "say which format"),
+    (["-o", "-"], "say which format"),
+    (["-o", "x.xlsx"], "say which format"),
+    (["--format", "xlsx", "-o", "x.xlsx"], "unknown format 'xlsx'"),
+    (["--country", "XX", "-o", "x.csv"], "unknown --country XX"),
+    (["--precision", "vague", "-o", "x.csv"], "unknown --precision vague"),
+    (["--min-killed", "-5", "-o", "x.csv"], "greater than or equal to 0"),
+])
+def test_export_refuses_what_it_cannot_do_before_reading_anything(tmp_path, args, message):
+    result = runner.invoke(app, ["export", *[str(tmp_path / a) if a.startswith("x.") or a == "x" else a
+                                             for a in args]])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_format_follows_the_extension(tmp_path):
+    out = tmp_path / "x.gpkg"
+    assert runner.invoke(app, ["-q", "export", "-o", str(out)]).exit_code == 0
+    assert out.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_export_offers_every_filter_the_app_has(tmp_path, frames):
+    from borderviz import timeline
+
+    out = tmp_path / "x.geojson"
+    args = ["-q", "export", "--from", "2014-01-01", "--to", "2025-12-31", "--type", "armed_clash", "--type",
+            "shooting", "--country", "KG", "--precision", "settlement", "--precision", "exact", "--min-killed", "1",
+            "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    fc = json.loads(out.read_text(encoding="utf-8"))
+    expected = timeline.filter_incidents(frames["incidents"], "2014-01-01", "2025-12-31", timeline.IncidentFilter(
+        ("armed_clash", "shooting"), ("KG",), ("settlement", "exact"), 1))
+    assert sorted(f["properties"]["id"] for f in fc["features"]) == sorted(expected["id"])
+    assert fc["borderviz"]["filters"] == {"from": "2014-01-01", "to": "2025-12-31",
+                                          "types": ["armed_clash", "shooting"], "countries": ["KG"],
+                                          "precisions": ["settlement", "exact"], "min_killed": 1}
+
+
+def test_history_exports_every_interval_of_a_dated_layer(tmp_path, frames):
+    out = tmp_path / "x.gpkg"
+    assert runner.invoke(app, ["-q", "export", "--layer", "border_status", "--history", "-o", str(out)]).exit_code == 0
+    assert len(gpd.read_file(out, layer="border_status")) == len(frames["border_status"])
+    as_of = tmp_path / "y.gpkg"
+    assert runner.invoke(app, ["-q", "export", "--layer", "border_status", "-o", str(as_of)]).exit_code == 0
+    assert len(gpd.read_file(as_of, layer="border_status")) < len(frames["border_status"])
+
+
+def test_the_help_imports_nothing_heavy():
+    """`borderviz --help` must not import pandas, geopandas, folium or streamlit (that is what made it slow)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom borderviz.cli import app\n"
+            "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+            "print(sorted(m for m in ('pandas', 'geopandas', 'folium', 'streamlit', 'pyogrio', 'shapely') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_cli_tables_agree_with_the_library():
+    from borderviz import cli, formats
+
+    assert {k: f.extension for k, f in formats.FORMATS.items()} == cli.FORMAT_EXTENSIONS
+
+
+def test_borderviz_app_passes_what_the_checkout_config_sets(repo, tmp_path):
+    import tomllib
+
+    from borderviz import cli
+
+    config = tomllib.loads((repo / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    flat = {f"{section}.{key}": str(value).lower()
+            for section, values in config.items() for key, value in values.items()}
+    assert flat == cli.STREAMLIT_OPTIONS
+    script = cli.app_folder(tmp_path)
+    assert (tmp_path / "static" / "renderer.js").is_file() and (tmp_path / "static" / "vendor").is_dir()
+    command = cli.streamlit_command(script, port=8765)
+    assert command[1:4] == ["-m", "streamlit", "run"] and "--server.port=8765" in command
+    assert "--server.enableStaticServing=true" in command and "--server.headless=true" in command

@@ -27,5 +27,5 @@ def test_ci_runs_the_readme_test_command(repo):
 def test_the_scripts_the_commands_use_exist_and_are_executable(repo):
     import os
 
-    for path in (repo / ".ci" / "run", repo / "scripts" / "install-chromium"):
+    for path in (repo / ".ci" / "run", repo / "scripts" / "install-system-deps"):
         assert path.exists() and os.access(path, os.X_OK), path
