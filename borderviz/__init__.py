@@ -119,13 +119,15 @@ def incidents(start: str | _dt.date | None = None, end: str | _dt.date | None = 
 def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, *,  # noqa: A001
         layers: _Iterable[str] | None = None, basemap: str = "streets", types: _Iterable[str] = (),
         countries: _Iterable[str] = (), precisions: _Iterable[str] = (), min_killed: int = 0,
-        frames: dict[str, pd.DataFrame] | None = None) -> folium.Map:
-    """The app's map as a folium map with every script and stylesheet inlined.
+        frames: dict[str, pd.DataFrame] | None = None, imported: _Iterable[_Any] = ()) -> folium.Map:
+    """The app's map as a folium map with every script and stylesheet inlined: brush, Play and popups included.
 
     With no arguments: the app's default view (the whole record, the state of
     the line today, the default layers). ``start``/``end`` and the filters
-    choose the incidents as in :func:`incidents`; the line, enclaves and
-    crossings are drawn as they were on ``end``. ``layers`` are the app's map
+    choose the window the map opens on (the brush can move it across the whole
+    record); the line, enclaves and crossings are drawn as they were on
+    ``end``. ``imported`` are :func:`borderviz.importers.import_file` results
+    or frames of your own incidents, drawn with the built-in ones. ``layers`` are the app's map
     layer keys (``mapview.LAYER_KEYS``), ``basemap`` one of
     ``mapview.BASEMAPS`` (``"none"`` needs no network at all).
 
@@ -140,17 +142,14 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
         problems.append(f"basemap: unknown {basemap!r}; choose from {', '.join(BASEMAPS)}")
     if problems:
         raise ValueError("; ".join(problems))
-    import pandas as pd
-
-    from .mapview import View, standalone_map
+    from .engine import MapState, build_map
 
     first, last = _dates(start, end)
     frames = frames if frames is not None else load()
-    chosen = incidents(first, last, types=types, countries=countries, precisions=precisions,
-                       min_killed=min_killed, frames=frames)
-    view = View(day=pd.Timestamp(last), incidents=chosen,
-                layers=frozenset(DEFAULT_LAYERS if layers is None else layers), basemap=basemap)
-    return _inlined(standalone_map(frames, view))
+    state = MapState(start=first, end=last, types=tuple(types), countries=tuple(countries),
+                     precisions=tuple(precisions), min_killed=int(min_killed),
+                     layers=tuple(DEFAULT_LAYERS if layers is None else layers), basemap=basemap)
+    return _inlined(build_map(frames, state, imported))
 
 
 def _inlined(m: folium.Map) -> folium.Map:

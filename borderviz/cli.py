@@ -45,7 +45,6 @@ BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp"})
 # What .streamlit/config.toml sets for a checkout; an installed package has no such
 # file, so `borderviz app` passes the same options (tests keep the two equal).
 STREAMLIT_OPTIONS = {
-    "server.enableStaticServing": "true",
     "server.maxUploadSize": "25",
     "browser.gatherUsageStats": "false",
     "theme.base": "light",
@@ -400,20 +399,14 @@ def streamlit_command(main_script: Path, port: int | None = None, address: str |
 
 
 def app_folder(folder: Path) -> Path:
-    """Lay out in ``folder`` what ``streamlit run`` needs: a script running borderviz/app.py,
-    and ``static/`` (the package's browser assets) beside it, which Streamlit serves at
-    /app/static. Returns the script."""
+    """Write in ``folder`` a script that runs borderviz/app.py (what ``streamlit run`` is given). Returns it.
+
+    The map's assets need no folder of their own: its component serves them from the package.
+    """
     package = Path(__file__).resolve().parent
     script = folder / "borderviz_app.py"
     script.write_text("import runpy\n\nrunpy.run_path(" + repr(str(package / "app.py")) +
                       ", run_name='__main__')\n", encoding="utf-8")
-    static = folder / "static"
-    try:
-        static.symlink_to(package / "web", target_is_directory=True)
-    except OSError:  # no symlinks (Windows without developer mode): a copy serves the same files
-        import shutil
-
-        shutil.copytree(package / "web", static)
     return script
 
 

@@ -221,7 +221,7 @@ def test_borderviz_app_passes_what_the_checkout_config_sets(repo, tmp_path):
             for section, values in config.items() for key, value in values.items()}
     assert flat == cli.STREAMLIT_OPTIONS
     script = cli.app_folder(tmp_path)
-    assert (tmp_path / "static" / "renderer.js").is_file() and (tmp_path / "static" / "vendor").is_dir()
+    assert script.is_file() and "app.py" in script.read_text(encoding="utf-8")
     command = cli.streamlit_command(script, port=8765)
     assert command[1:4] == ["-m", "streamlit", "run"] and "--server.port=8765" in command
-    assert "--server.enableStaticServing=true" in command and "--server.headless=true" in command
+    assert "--server.headless=true" in command
