@@ -59,16 +59,23 @@ class MapState:
     min_killed: int = 0
     layers: tuple[str, ...] = mapview.DEFAULT_LAYERS
     basemap: str = "none"
+    view: tuple[float, float, int] | None = None  # (lat, lon, zoom); None: the default view
+    focus: Mapping[str, Any] | None = None  # {"incident": id} or {"lat", "lon", "zoom", "label"}
 
     @classmethod
     def default(cls, **changes: Any) -> MapState:
         return cls(start=RECORD_START, end=dt.date.today(), **changes)
 
     def for_browser(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "layers": list(self.layers),
-                "basemap": self.basemap, "filters": {"types": list(self.types), "countries": list(self.countries),
-                                                     "precisions": list(self.precisions),
-                                                     "minKilled": int(self.min_killed)}}
+        out = {"start": self.start.isoformat(), "end": self.end.isoformat(), "layers": list(self.layers),
+               "basemap": self.basemap, "filters": {"types": list(self.types), "countries": list(self.countries),
+                                                    "precisions": list(self.precisions),
+                                                    "minKilled": int(self.min_killed)}}
+        if self.view is not None:
+            out["view"] = {"lat": float(self.view[0]), "lon": float(self.view[1]), "zoom": int(self.view[2])}
+        if self.focus:
+            out["focus"] = dict(self.focus)
+        return out
 
 
 def _iso(value: Any) -> str | None:

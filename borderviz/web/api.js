@@ -13,6 +13,7 @@
  *   range()                               → ["2022-09-14", "2022-09-20"]
  *   count()                               → incidents drawn (built-in and imported)
  *   play(), pause()                       → animate the window / stop
+ *   open("2022-09-16-dostuk-school")      → Promise: opens that incident's popup, centred
  *   ready                                 → Promise, resolved once data is drawn
  */
 (function (bv) {
@@ -45,7 +46,8 @@
       count: function () { return engine.drawnCount; },
       play: function () { if (engine.brush) { engine.brush.play(); } },
       pause: function () { if (engine.brush) { engine.brush.pause(); } },
-      playing: function () { return !!(engine.brush && engine.brush.playing); }
+      playing: function () { return !!(engine.brush && engine.brush.playing); },
+      open: function (id) { return ready.then(function () { return engine.openIncident(id); }); }
     };
   };
 
@@ -58,8 +60,11 @@
     window.borderviz = bv.api(engine, ready);
     if (opts.config) {
       Promise.all([bv.decode(opts.config)].concat((opts.packets || []).map(bv.decode))).then(function (decoded) {
-        engine.setConfig(decoded[0].header, opts.state);
+        var state = opts.state || {};
+        engine.setConfig(decoded[0].header, state);
         engine.addPackets(decoded.slice(1));
+        if (state.view) { map.setView([state.view.lat, state.view.lon], state.view.zoom, {animate: false}); }
+        if (state.focus && state.focus.incident) { engine.openIncident(state.focus.incident); }
         resolveReady(engine);
       }).catch(function (error) {
         console.error("borderviz: could not load the map's data", error);

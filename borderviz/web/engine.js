@@ -54,6 +54,11 @@
     this.start = bv.dayOf(state.start || config.first);
     this.end = bv.dayOf(state.end || config.last);
     map.on("moveend", function () { self.commitSoon(); });
+    map.on("popupopen", function (e) {
+      var source = e.popup._source, items = source && source.bvItems;
+      if (items) { self.opened = items[0].pk.header.ids[items[0].i]; self.commitSoon(); }
+    });
+    map.on("popupclose", function () { if (self.opened) { self.opened = null; self.commitSoon(); } });
     this.render();
   };
 
@@ -138,13 +143,57 @@
     if (this.brush) { this.brush.update(); }
   };
 
+  /* Where incident `id` is: {pk, i} in a loaded packet, or null. */
+  bv.Engine.prototype.findIncident = function (id) {
+    var all = this.builtin.concat(this.imported);
+    for (var p = 0; p < all.length; p++) {
+      var i = all[p].header.ids.indexOf(id);
+      if (i >= 0) { return {pk: all[p], i: i}; }
+    }
+    return null;
+  };
+
+  /*
+   * Open incident `id`'s popup, centred (zoom 11 or closer). If its dates lie
+   * outside the window, the window moves to them first. Returns false if unknown.
+   */
+  bv.Engine.prototype.openIncident = function (id) {
+    var hit = this.findIncident(id);
+    if (!hit) { return false; }
+    var c = hit.pk.columns, d0 = c.d0[hit.i], d1 = c.d1[hit.i];
+    if (d1 < this.start || d0 > this.end) { this.setRange(d0, d1); }
+    if (this.layers.indexOf("incidents") < 0) { this.setLayers(this.layers.concat(["incidents"])); }
+    var latlng = L.latLng(c.y[hit.i], c.x[hit.i]);
+    this.map.setView(latlng, Math.max(this.map.getZoom(), 11), {animate: false});
+    var marker = hit.pk.header.origin === "builtin" ? this.markers.find(id) : null;
+    if (marker) {
+      marker.openPopup();
+      var items = marker.bvItems, k = items.findIndex(function (it) { return it.pk === hit.pk && it.i === hit.i; });
+      var nodes = marker.getPopup().getElement().querySelectorAll(".bv-one");
+      if (k > 0 && nodes[k]) { nodes[k].scrollIntoView({block: "nearest"}); }
+    } else {
+      L.popup({maxWidth: 440}).setLatLng(latlng).setContent(bv.popupFor([hit])).openOn(this.map);
+    }
+    this.opened = id;
+    return true;
+  };
+
+  /* Centre on a place found by search, with its name shown. */
+  bv.Engine.prototype.focusPlace = function (lat, lon, zoom, label) {
+    this.map.setView([lat, lon], zoom || Math.max(this.map.getZoom(), 12), {animate: false});
+    if (this.placeMarker) { this.map.removeLayer(this.placeMarker); }
+    this.placeMarker = L.circleMarker([lat, lon], {radius: 12, color: "#f39c12", weight: 3, fill: false,
+                                                   interactive: false, className: "bv-found"}).addTo(this.map);
+    if (label) { this.placeMarker.bindTooltip(bv.el("span", null, label), {permanent: true}).openTooltip(); }
+  };
+
   bv.Engine.prototype.onCommit = function (fn) { this.listeners.push(fn); };
 
   /* The user let go of the window (or the view moved): tell the host. */
   bv.Engine.prototype.commit = function () {
     clearTimeout(this.commitTimer);
     var c = this.map.getCenter(), state = {
-      range: [bv.isoOf(this.start), bv.isoOf(this.end)], count: this.drawnCount,
+      range: [bv.isoOf(this.start), bv.isoOf(this.end)], count: this.drawnCount, opened: this.opened || null,
       basemap: this.basemap, view: {lat: Math.round(c.lat * 1e5) / 1e5, lon: Math.round(c.lng * 1e5) / 1e5, zoom: this.map.getZoom()}
     };
     this.listeners.forEach(function (fn) { fn(state); });

@@ -68,9 +68,17 @@
         } else if (args.state && args.state.view) {
           engine.map.setView([args.state.view.lat, args.state.view.lon], args.state.view.zoom, {animate: false});
         }
+        focus(args.state && args.state.focus);
       }
       bv.readyWith();
     });
+  }
+
+  /* state.focus: {incident: id} opens that incident; {lat, lon, zoom, label} centres on a place. */
+  function focus(f) {
+    if (!f) { return; }
+    if (f.incident) { engine.openIncident(f.incident); }
+    else if (typeof f.lat === "number" && typeof f.lon === "number") { engine.focusPlace(f.lat, f.lon, f.zoom, f.label); }
   }
 
   window.addEventListener("message", function (event) {
