@@ -40,11 +40,14 @@ from .schema import EVENT_TYPES, RECORD_START
 
 TITLE = "Kyrgyzstan–Tajikistan border"
 # One file per concern; loaded in this order (each adds to window.bvx).
-ENGINE_JS = ("decode.js", "filter.js", "popup.js", "layers.js", "draw.js", "legend.js", "brush.js",
-             "engine.js", "api.js")
+ENGINE_JS = ("vendor/html-to-image/html-to-image.js", "decode.js", "filter.js", "popup.js", "layers.js", "draw.js",
+             "legend.js", "picture.js", "brush.js", "engine.js", "api.js")
 ENGINE_CSS = ("engine.css",)
 STATE_LAYERS = ("status", "enclaves", "crossings")
 SHORT_NAMES = {"all": "Whole record", "since-treaty": "Since treaty"}
+# Shown on every map (and so on every picture of it); a constant, never data.
+ATTRIBUTION = ("Borders © OpenStreetMap contributors (ODbL) · places: Who's On First, GeoNames · "
+               "incidents: borderviz (CC BY 4.0), from the sources on each record")
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
                  "state": key in STATE_LAYERS} for key in wanted}
     wars = frames["conflicts"].sort_values("date_start")
     return {
-        "kind": "config", "title": title, "first": first.isoformat(), "last": last.isoformat(), "brush": brush,
+        "kind": "config", "title": title, "attribution": ATTRIBUTION, "first": first.isoformat(), "last": last.isoformat(), "brush": brush,
         "layers": geo, "layerLabels": mapview.LAYER_KEYS,
         "defaultLayers": list(mapview.DEFAULT_LAYERS), "defaultBasemap": "none",
         "basemaps": {key: {"label": label, "url": provider.build_url() if provider is not None else None,

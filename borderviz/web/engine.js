@@ -10,7 +10,10 @@
 (function (bv) {
   "use strict";
 
-  var PANES = {"bv-background": 150, "bv-areas": 410, "bv-lines": 420, "bv-points": 450, "bv-labels": 640};
+  // Country fills lie under the tiles (a map whose tiles fail still reads); crossings
+  // under incidents, so a click on an incident never opens a crossing instead.
+  var PANES = {"bv-background": 150, "bv-areas": 410, "bv-lines": 420, "bv-crossings": 440, "bv-points": 450,
+               "bv-labels": 640};
 
   bv.Engine = function (map) {
     this.map = map; this.config = null; this.builtin = []; this.imported = []; this.listeners = [];
@@ -37,7 +40,9 @@
     this.canvas = new bv.PointCanvas(config.colors);
     this.title = bv.titleControl(this).addTo(map);
     if (bv.Legend) { this.legend = new bv.Legend(this).addTo(map); }
+    if (bv.PictureControl && window.htmlToImage) { new bv.PictureControl(this).addTo(map); }
     this.notice = bv.tileNotice(this);
+    if (config.attribution && map.attributionControl) { map.attributionControl.addAttribution(config.attribution); }
     var box = map.getContainer();
     if (config.brush !== false) {
       var holder = document.createElement("div");
@@ -168,9 +173,9 @@
     var marker = hit.pk.header.origin === "builtin" ? this.markers.find(id) : null;
     if (marker) {
       marker.openPopup();
-      var items = marker.bvItems, k = items.findIndex(function (it) { return it.pk === hit.pk && it.i === hit.i; });
-      var nodes = marker.getPopup().getElement().querySelectorAll(".bv-one");
-      if (k > 0 && nodes[k]) { nodes[k].scrollIntoView({block: "nearest"}); }
+      var entry = Array.prototype.filter.call(marker.getPopup().getElement().querySelectorAll("details.bv-item"),
+                                              function (d) { return d.dataset.id === id; })[0];
+      if (entry) { entry.open = true; entry.scrollIntoView({block: "nearest"}); }
     } else {
       L.popup({maxWidth: 440}).setLatLng(latlng).setContent(bv.popupFor([hit])).openOn(this.map);
     }
