@@ -260,11 +260,15 @@ def export_command(
                                                             "crossings, enclaves) with every interval in the "
                                                             "dates, not as of the last day: for QGIS's temporal "
                                                             "controller or kepler.gl")] = False,
+    with_files: Annotated[list[Path], typer.Option(
+        "--with", help="also export your own incidents from this file (ACLED/UCDP CSV, GeoJSON, ...; repeat), "
+                       "filtered like the built-in ones; as the layer imported_incidents")] = (),
     data: DataDir = None,
 ) -> None:
     """Export layers, or the incidents between two dates, with their provenance.
 
-    Example: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 -o out.gpkg
+    Examples: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 -o out.gpkg
+              borderviz export --layer incidents --with my-acled.csv --format html -o map.html
     """
     import datetime as dt
 
@@ -295,12 +299,44 @@ def export_command(
     selected = timeline.filter_incidents(frames["incidents"], start, end, criteria)
     subset = {n: timeline.layer_selection(frames, n, start, end, selected, history=history)
               for n in dict.fromkeys(layer)}
+    credits = None
+    if with_files:
+        imported = _import_files(with_files, frames)
+        subset["imported_incidents"] = timeline.filter_incidents(imported.frame, start, end, criteria)
+        credits = imported.attribution
     filters = {"from": start.isoformat(), "to": end.isoformat(),
                **{k: list(v) for k, v in (("types", event_type), ("countries", country),
                                           ("precisions", precision)) if v},
                **({"min_killed": min_killed} if min_killed else {}), **({"history": True} if history else {})}
-    _write_export(subset, fmt, filters, output, frames)
+    _write_export(subset, fmt, filters, output, frames, credits)
     say.info("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
+
+
+def _import_files(paths: list[Path], frames: dict):
+    """Import the user's files (every problem of every file reported together); one result for all."""
+    import pandas as pd
+
+    from . import importers
+    from .errors import DataError
+
+    results, problems = [], []
+    for path in paths:
+        try:
+            results.append(importers.import_file(path.name, path.read_bytes(), frames["incidents"]))
+        except OSError as exc:
+            problems.append(f"{path}: cannot read ({exc.strerror})")
+        except DataError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise _fail("\n".join(problems), 1)
+    first = results[0]
+    if len(results) == 1:
+        return first
+    frame = pd.concat([r.frame for r in results], ignore_index=True)
+    return importers.ImportResult(frame=frame, dataset="+".join(sorted({r.dataset for r in results})),
+                                  file=", ".join(r.file for r in results),
+                                  warnings=[w for r in results for w in r.warnings],
+                                  attribution=[a for r in results for a in r.attribution])
 
 
 @app.command("import")

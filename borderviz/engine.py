@@ -101,7 +101,8 @@ def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
                  "state": key in STATE_LAYERS} for key in wanted}
     wars = frames["conflicts"].sort_values("date_start")
     return {
-        "kind": "config", "title": title, "attribution": ATTRIBUTION, "first": first.isoformat(), "last": last.isoformat(), "brush": brush,
+        "kind": "config", "title": title, "attribution": ATTRIBUTION, "brush": brush,
+        "first": first.isoformat(), "last": last.isoformat(),
         "layers": geo, "layerLabels": mapview.LAYER_KEYS,
         "defaultLayers": list(mapview.DEFAULT_LAYERS), "defaultBasemap": "none",
         "basemaps": {key: {"label": label, "url": provider.build_url() if provider is not None else None,
@@ -113,8 +114,8 @@ def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
                    "difference": mapview.DIFFERENCE_STYLE, "owner": mapview.OWNER_FILL,
                    "crossing": mapview.CROSSING_STYLE, "statusLabels": dict(mapview.BORDER_STATUS_LABELS)},
         "typeLabels": {t: points.EVENT_TYPE_LABELS.get(t, t) for t in EVENT_TYPES},
-        "presets": [{"key": p.key, "label": p.label, "short": SHORT_NAMES.get(p.key, _short_war(p.label, p.start)),
-                     "start": p.start.isoformat(), "end": p.end.isoformat()}
+        "presets": [{"key": p.key, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
+                     "short": SHORT_NAMES.get(p.key, _short_war(p.label, p.start))}
                     for p in presets(frames["conflicts"], first, last)],
         "wars": [{"name": w["name"], "short": _short_war(w["name"], w["date_start"].date()),
                   "start": _iso(w["date_start"]), "end": _iso(w["date_end"])} for _, w in wars.iterrows()],

@@ -397,6 +397,16 @@ def test_the_legend_is_closed_on_a_phone_and_shown_in_full_screen(browser, serve
         phone.close()
 
 
+def test_full_screen_keeps_the_legend_and_the_brush(page):
+    page.open("?basemap=none")
+    page.map.locator(".leaflet-control-zoom-fullscreen").click()
+    screen = "(document.fullscreenElement || document.querySelector('.leaflet-pseudo-fullscreen'))"
+    page.frame.wait_for_function(f"() => {screen}")
+    shown = page.api(f"(() => {{ const s = {screen}; return ['.bv-legend', '.bv-timebar', '.bv-title'].map("
+                     "c => !!s.querySelector(c) && s.querySelector(c).getBoundingClientRect().height > 0); })()")
+    assert shown == [True, True, True]
+
+
 def test_the_map_saves_a_picture_with_its_dates(page, tmp_path):
     page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
     assert "14 Sep 2022 – 20 Sep 2022" in page.map.locator(".bv-title").inner_text()

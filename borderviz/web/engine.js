@@ -15,6 +15,11 @@
   var PANES = {"bv-background": 150, "bv-areas": 410, "bv-lines": 420, "bv-crossings": 440, "bv-points": 450,
                "bv-labels": 640};
 
+  // Remember full-screen controls as folium creates them, to point them at the map's wrapper.
+  if (L.Control.FullScreen) {
+    L.Control.FullScreen.addInitHook(function () { (bv.fullscreenControls = bv.fullscreenControls || []).push(this); });
+  }
+
   bv.Engine = function (map) {
     this.map = map; this.config = null; this.builtin = []; this.imported = []; this.listeners = [];
     this.start = 0; this.end = 0; this.filters = {}; this.layers = null; this.basemap = null;
@@ -51,6 +56,11 @@
       box.classList.add("bv-with-timebar");
       this.brush = new bv.Brush(this, holder, config);
       map.invalidateSize();
+      // Full screen takes the brush along: the map and its time bar share their parent.
+      var wrapper = box.parentNode;
+      wrapper.classList.add("bv-screen");
+      (bv.fullscreenControls || []).forEach(function (control) { control.options.fullscreenElement = wrapper; });
+      map.on("enterFullscreen exitFullscreen", function () { setTimeout(function () { map.invalidateSize(); }, 50); });
     }
     state = state || {};
     this.filters = state.filters || {};
