@@ -142,6 +142,8 @@ def test_clicking_an_incident_shows_its_sources(page):
     page.click_visible("path.bv-incident")
     popup = page.map.locator(".leaflet-popup-content")
     popup.wait_for()
+    if popup.locator("details.bv-item").count():  # several incidents here: open the first
+        popup.locator("details.bv-item summary").first.click()
     links = [a.get_attribute("href") for a in popup.locator("a").all()]
     assert links and all(h.startswith(("https://", "http://")) for h in links)
     assert "Sources" in popup.inner_text()
@@ -154,6 +156,8 @@ def test_incident_circles_sit_above_the_line_whatever_loads_first(page):
     page.click_visible("path.bv-incident", largest=True)
     popup = page.map.locator(".leaflet-popup-content")
     popup.wait_for()
+    if popup.locator("details.bv-item").count():
+        popup.locator("details.bv-item summary").first.click()
     assert "confidence" in popup.inner_text()  # an incident's popup, not the line's
 
 

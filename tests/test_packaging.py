@@ -37,7 +37,7 @@ MUST_SHIP = [
     "borderviz/web/vendor/leaflet/leaflet.js",
     "borderviz/web/vendor/leaflet/LICENSE",
     "borderviz/web/vendor/leaflet/images/layers.png",
-    "borderviz/web/vendor/jquery/LICENSE.txt",
+    "borderviz/web/vendor/html-to-image/LICENSE",
     *(f"borderviz/data/{spec.file}" for spec in LAYERS.values()),
 ]
 MUST_NOT_SHIP = ("borderviz/data/sources/", "borderviz/data/research/", "borderviz/web/generated/", "tests/")
