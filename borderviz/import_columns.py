@@ -1,0 +1,140 @@
+"""Column operations for imports: text, dates, numbers and coordinates, a whole column at a time.
+
+Each function takes an Arrow column and returns numpy arrays plus a mask of
+the rows that failed, so the caller can name every bad row in one pass and
+spend Python time only on those. Repeated text (a place, a region, a code)
+is mapped once per distinct value and the resulting Python strings are
+shared between rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%B %d, %Y")
+# Dates outside these are refused (a typo such as 9999-12-31, or no date of this record at all).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+MAX_KILLED = 10_000_000
+NUL, SEP = "\x00", "\x1f"
+
+
+def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The column as trimmed text; numbers as written by Arrow, dates as ISO text, blanks as null."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if pa.types.is_null(col.type):
+        return pa.nulls(len(col), pa.string())
+    if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
+        col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S" if pa.types.is_timestamp(col.type) else "%Y-%m-%d")
+    if pa.types.is_large_string(col.type):
+        col = col.cast(pa.string())
+    if not pa.types.is_string(col.type):
+        col = col.cast(pa.string())
+    col = pc.utf8_trim_whitespace(col)
+    return pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+
+
+def blank(col: pa.Array) -> np.ndarray:
+    return col.is_null().to_numpy(zero_copy_only=False)
+
+
+def objects(col: pa.Array) -> np.ndarray:
+    """Python strings (None for blanks); repeated values share one object."""
+    col = as_text(col)
+    encoded = col.dictionary_encode()
+    values = np.array(encoded.dictionary.to_pylist() + [None], dtype=object)
+    idx = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return values[idx]
+
+
+def per_value(func: Callable[..., Any], *cols: pa.Array) -> np.ndarray:
+    """``func`` applied once per distinct combination of the columns' values (text or None)."""
+    texts = [pc.fill_null(pc.replace_substring(as_text(c), SEP, " "), NUL) for c in cols]
+    key = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, SEP)
+    encoded = key.dictionary_encode()
+    uniques = [[None if p == NUL else p for p in (k.split(SEP) if len(texts) > 1 else [k])]
+               for k in encoded.dictionary.to_pylist()]
+    values = np.empty(len(uniques), dtype=object)
+    values[:] = [func(*u) for u in uniques]
+    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[ns] days with NaT, mask of unreadable values, mask of values outside the accepted range).
+
+    Text such as UCDP's ``2016-05-01 00:00:00.000`` or ``2022-09-15T01:00:00+06:00`` keeps its
+    own (local) calendar day: the part before the time is read.
+    """
+    if pa.types.is_timestamp(col.type) and col.type.tz is None or pa.types.is_date(col.type):
+        col = as_text(col)
+    text = as_text(col)
+    has_time = pc.match_substring_regex(text, r"^\d{4}.{6}[ T]")
+    text = pc.if_else(pc.fill_null(has_time, False), pc.utf8_slice_codeunits(text, 0, 10), text)
+    parsed = pa.nulls(len(text), pa.timestamp("s"))
+    for fmt in DATE_FORMATS:
+        if parsed.null_count == text.null_count:
+            break
+        parsed = pc.coalesce(parsed, pc.strptime(text, format=fmt, unit="s", error_is_null=True))
+    seconds = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    missing = blank(parsed)
+    bad = missing & ~blank(text)
+    lo = (dt.datetime.combine(FIRST_DATE, dt.time()) - dt.datetime(1970, 1, 1)).total_seconds()
+    hi = (dt.datetime.combine(LAST_DATE, dt.time()) - dt.datetime(1970, 1, 1)).total_seconds()
+    seconds = np.where(missing, 0, seconds)
+    outside = ~missing & ((seconds < lo) | (seconds > hi))
+    days = (seconds // 86400).astype("datetime64[D]").astype("datetime64[ns]")
+    days[missing | outside] = np.datetime64("NaT")
+    return days, bad, outside
+
+
+def floats(col: pa.Array, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 values with NaN for blanks, mask of values that are not numbers)."""
+    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+        values = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        return values, np.zeros(len(col), dtype=bool)
+    text = as_text(col)
+    if decimal_comma:
+        text = pc.replace_substring(text, ",", ".")
+    try:
+        values = text.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        return values, np.zeros(len(col), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    encoded = text.dictionary_encode()
+    uniques = encoded.dictionary.to_pylist()
+    table = np.full(len(uniques) + 1, np.nan)
+    ok = np.ones(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        try:
+            table[i] = float(value)
+        except ValueError:
+            ok[i] = False
+    idx = encoded.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False)
+    return table[idx], ~ok[idx]
+
+
+def counts(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 whole numbers with NaN for blanks, mask of values that are not a plausible count).
+
+    Thousands separators are read as such (``1,000`` is a thousand, never one);
+    a fraction, a negative, or more than :data:`MAX_KILLED` is refused.
+    """
+    if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+        text = as_text(col)
+        grouped = pc.fill_null(pc.match_substring_regex(text, "^\\d{1,3}([, \u00a0\u202f]\\d{3})+$"), False)
+        stripped = pc.replace_substring_regex(text, "[, \u00a0\u202f]", "")
+        col = pc.if_else(grouped, stripped, text)
+    values, bad = floats(col)
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isnan(values) & ((values != np.floor(values)) | (values < 0) | (values > MAX_KILLED)
+                                     | ~np.isfinite(values))
+    return values, bad | wrong
