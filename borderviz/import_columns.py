@@ -35,12 +35,23 @@ def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
         return pa.nulls(len(col), pa.string())
     if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
         col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S" if pa.types.is_timestamp(col.type) else "%Y-%m-%d")
-    if pa.types.is_large_string(col.type):
-        col = col.cast(pa.string())
     if not pa.types.is_string(col.type):
         col = col.cast(pa.string())
-    col = pc.utf8_trim_whitespace(col)
-    return pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+    return _empty_as_null(pc.utf8_trim_whitespace(col))
+
+
+def _empty_as_null(col: pa.StringArray) -> pa.StringArray:
+    """Empty strings as nulls, without copying the text (only the validity bitmap is new)."""
+    filled = pc.utf8_length(col)
+    if filled.null_count == 0 and pc.min(filled).as_py() != 0 or not len(col):
+        return col
+    valid = pc.fill_null(pc.greater(filled, 0), False)
+    if col.offset:
+        col = pa.concat_arrays([col])  # a fresh array with offset 0
+        valid = pc.fill_null(pc.greater(pc.utf8_length(col), 0), False)
+    valid = pa.concat_arrays([valid]) if valid.offset else valid
+    _, offsets, data = col.buffers()
+    return pa.Array.from_buffers(pa.string(), len(col), [valid.buffers()[1], offsets, data])
 
 
 def blank(col: pa.Array) -> np.ndarray:

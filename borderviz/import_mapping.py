@@ -103,11 +103,24 @@ class Rows:
 # --- helpers over columns -----------------------------------------------------------------------------
 
 
-def _column(table: pa.Table, name: str | None, n: int) -> pa.Array:
-    if name is None or name not in table.column_names:
-        return pa.nulls(n, pa.string())
-    col = table.column(name)
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+def _columns(table: pa.Table) -> Callable[[str | None], pa.Array]:
+    """A reader of the table's columns: text trimmed with blanks as null (numbers and dates keep their type),
+    each converted once however often it is read."""
+    cache: dict[str, pa.Array] = {}
+
+    def column(name: str | None) -> pa.Array:
+        if name is None or name not in table.column_names:
+            return pa.nulls(table.num_rows, pa.string())
+        if name not in cache:
+            col = table.column(name)
+            col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            kind = col.type
+            keep = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_timestamp(kind) or \
+                pa.types.is_date(kind)
+            cache[name] = col if keep else cols.as_text(col)
+        return cache[name]
+
+    return column
 
 
 def _prefixed(prefix: str, ident: pa.Array, fallback: pa.Array | None = None) -> np.ndarray:
@@ -293,7 +306,7 @@ def _codes(rows: Rows, col: pa.Array, table: dict[str, str], name: str, known: s
 
 def map_acled(table: Table, file: str) -> tuple[dict, Rows]:
     t, n = table.columns, table.columns.num_rows
-    c = lambda name: _column(t, name, n)  # noqa: E731
+    c = _columns(t)
     ident = c("event_id_cnty")
     rows = Rows(file, table, _prefixed("acled-", ident))
     out: dict[str, Any] = {"id": rows.ids, "dataset": np.full(n, "acled", dtype=object)}
@@ -326,7 +339,7 @@ def map_acled(table: Table, file: str) -> tuple[dict, Rows]:
 
 def map_ucdp(table: Table, file: str) -> tuple[dict, Rows]:
     t, n = table.columns, table.columns.num_rows
-    c = lambda name: _column(t, name, n)  # noqa: E731
+    c = _columns(t)
     ident = c("id")
     rows = Rows(file, table, _prefixed("ucdp-", ident))
     out: dict[str, Any] = {"id": rows.ids, "dataset": np.full(n, "ucdp", dtype=object)}
@@ -369,7 +382,8 @@ def map_generic(table: Table, file: str, stem: str) -> tuple[dict | None, Rows |
     if missing:
         return None, missing
     col = {name: find(names, name) for name in SYNONYMS}
-    c = lambda key: _column(t, col[key], n)  # noqa: E731
+    by_name = _columns(t)
+    c = lambda key: by_name(col[key])  # noqa: E731
     numbers = pc.cast(pa.array(np.arange(table.first_row, table.first_row + n)), pa.string())
     ident_text = cols.as_text(c("source_id"))
     rows = Rows(file, table, _prefixed("file-", ident_text, numbers))
@@ -410,7 +424,7 @@ def map_generic(table: Table, file: str, stem: str) -> tuple[dict | None, Rows |
 def map_own(table: Table, file: str) -> tuple[dict, Rows]:
     """borderviz's own export of imported incidents, read back with its ids, datasets and citations."""
     t, n = table.columns, table.columns.num_rows
-    c = lambda name: _column(t, name, n)  # noqa: E731
+    c = _columns(t)
     rows = Rows(file, table, np.array(cols.as_text(c("id")).to_pylist(), dtype=object))
     out: dict[str, Any] = {}
     for f in IMPORTED_INCIDENTS.fields:

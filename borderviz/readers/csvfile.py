@@ -2,7 +2,7 @@
 
 pyarrow's CSV reader parses in C, in blocks, so the cost grows linearly with
 the file and a 25 MB file reads in well under a second. Every value is kept
-as text, trimmed, exactly as the file has it (empty cells stay empty text);
+as text exactly as the file has it (empty cells stay empty text);
 the mapping decides what is a number or a date, and names the row when it is
 not.
 """
@@ -14,7 +14,6 @@ import io
 from collections.abc import Callable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from ..errors import InputError, Problem
@@ -51,7 +50,7 @@ def _header(sample: str, file: str) -> tuple[list[str], str]:
 
 def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = None,
              max_rows: int = MAX_ROWS) -> Table:
-    """The rows of a CSV file as an Arrow table of trimmed text columns."""
+    """The rows of a CSV file as an Arrow table of text columns, exactly as the file has them."""
     encoding, skip, warning = text.detect(data)
     sample = bytes(data[skip: skip + (1 << 16)]).decode(encoding, errors="replace")
     names, delimiter = _header(sample, file)
@@ -65,17 +64,31 @@ def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = 
                                   f"{row.expected_columns})"))
         return "skip"
 
+    def options(threads: bool) -> dict:
+        return dict(
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK, use_threads=threads,
+                                          encoding="utf8" if encoding == "utf-8" else encoding),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                            invalid_row_handler=on_invalid),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    def numbered() -> list[Problem]:
+        """The ragged rows again, read in one thread: only then does Arrow know their numbers."""
+        if all(p.where != "a row" for p in ragged):
+            return ragged
+        ragged.clear()
+        try:
+            pcsv.read_csv(pa.BufferReader(pa.py_buffer(data).slice(skip)), **options(False))
+        except pa.ArrowInvalid:
+            pass
+        return ragged
+
     source = pa.BufferReader(pa.py_buffer(data).slice(skip))
-    options = dict(
-        read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK, use_threads=False,
-                                      encoding="utf8" if encoding == "utf-8" else encoding),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
-        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                                            quoted_strings_can_be_null=False),
-    )
     batches, rows = [], 0
     try:
-        reader = pcsv.open_csv(source, **options)
+        reader = pcsv.open_csv(source, **options(True))
         for batch in reader:
             rows += batch.num_rows
             if rows > max_rows:
@@ -86,7 +99,7 @@ def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = 
                 progress(min(1.0, source.tell() / max(1, len(data))))
     except pa.ArrowInvalid as exc:
         if ragged:
-            raise InputError(ragged) from None
+            raise InputError(numbered()) from None
         message = str(exc).split("\n")[0]
         if "UTF8" in message or "decode" in message.lower():
             message = f"its text is not valid {text.LABELS.get(encoding, encoding)}"
@@ -95,10 +108,9 @@ def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = 
         raise InputError([Problem(file, "", f"is not valid {text.LABELS.get(encoding, encoding)} text ({exc.reason} "
                                             f"at byte {exc.start})")]) from None
     if ragged:
-        raise InputError(ragged)
+        raise InputError(numbered())
     if not rows:
         raise InputError([Problem(file, "", "has no data rows")])
     table = pa.Table.from_batches(batches, schema=batches[0].schema)
-    table = pa.table({name: pc.utf8_trim_whitespace(table.column(name)) for name in names})
     warnings = [f"{file} {warning}"] if warning else []
     return Table(table, row_kind="row", first_row=2, warnings=warnings)
