@@ -9,6 +9,7 @@ not.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Callable
@@ -79,10 +80,8 @@ def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = 
         if all(p.where != "a row" for p in ragged):
             return ragged
         ragged.clear()
-        try:
+        with contextlib.suppress(pa.ArrowInvalid):
             pcsv.read_csv(pa.BufferReader(pa.py_buffer(data).slice(skip)), **options(False))
-        except pa.ArrowInvalid:
-            pass
         return ragged
 
     source = pa.BufferReader(pa.py_buffer(data).slice(skip))

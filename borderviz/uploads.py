@@ -1,0 +1,266 @@
+"""Run an import in a child process, bounded in time, memory and rows, and bring back only the result.
+
+An uploaded file is untrusted: a 98 kB GeoPackage can ask for endless rows,
+a small CSV for gigabytes. So the app (and the CLI) never parse an upload in
+their own process. :func:`import_upload` hands the file to a child process
+(started by a fork server that has the readers loaded, so it starts in tens
+of milliseconds), which runs :func:`borderviz.importers.import_file` under
+limits:
+
+- time: the child is killed after ``Limits.seconds`` of wall time;
+- memory: its resident memory is watched and it is killed past
+  ``Limits.memory_mb``; its address space is capped (RLIMIT_AS) as a
+  backstop against a sudden allocation between two looks;
+- rows: ``Limits.rows``, checked by every reader as it reads.
+
+The child returns the imported frame as Arrow IPC (columns, not pickled
+Python objects), so the server's memory holds the compact result and the
+child's working memory goes back to the system when it exits. A refused or
+killed import raises :class:`borderviz.errors.InputError` naming the file and
+the problem ("took longer than 120 s", "needs more than 2048 MB").
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import resource
+import signal
+import sys
+import tempfile
+import threading
+import time
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import importers
+from .errors import DataError, InputError, Problem
+from .readers import MAX_ROWS
+from .records import RecordArray
+from .schema import IMPORTED_INCIDENTS
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import may use."""
+
+    seconds: float = 120.0
+    memory_mb: int = 3072
+    rows: int = MAX_ROWS
+
+
+LIMITS = Limits()
+# Address space a child may map beyond what it holds when it starts (thread stacks, allocator arenas)
+# before the RLIMIT_AS backstop refuses more; the resident-memory watch is the real bound.
+ADDRESS_SPACE_RESERVE_MB = 2048
+WATCH_SECONDS = 0.05
+LAST_CHILD_PEAK_MB = 0.0  # the last child's peak resident memory (for scripts/import_benchmark.py)
+
+_context = None
+_START_LOCK = threading.Lock()
+
+
+def _ctx():
+    """A fork server that has the readers imported (forking a threaded server process directly is unsafe)."""
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["borderviz.importers", "borderviz.uploads"])
+    return _context
+
+
+# --- the result as Arrow -----------------------------------------------------------------------------------
+
+
+def to_arrow(result: importers.ImportResult) -> pa.Table:
+    """The result as one Arrow table: columns, points as x/y, and the rest in the schema's metadata."""
+    frame = result.frame
+    arrays, fields = [], []
+    for name in frame.columns:
+        if name == "geometry":
+            continue
+        values = frame[name].array
+        meta = {}
+        if isinstance(values, RecordArray):
+            array, meta = values.storage, {b"record": values.mode.encode()}
+        elif frame[name].dtype == object:
+            array = pa.array(frame[name].to_numpy(), pa.string(), from_pandas=True)
+            if len(array) and array.null_count < len(array):
+                encoded = array.dictionary_encode()
+                if len(encoded.dictionary) < len(array) // 2:
+                    array = encoded
+        else:
+            array = pa.array(frame[name], from_pandas=True)
+        arrays.append(array)
+        fields.append(pa.field(name, array.type, metadata=meta or None))
+    geoms = frame.geometry.values
+    for name, values in (("_x", geoms.x), ("_y", geoms.y)):
+        arrays.append(pa.array(np.asarray(values, dtype=float)))
+        fields.append(pa.field(name, pa.float64()))
+    meta = {"dataset": result.dataset, "file": result.file, "warnings": result.warnings,
+            "attribution": result.attribution}
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata={b"borderviz": json.dumps(meta).encode()}))
+
+
+def from_arrow(table: pa.Table) -> importers.ImportResult:
+    """The ImportResult :func:`to_arrow` wrote, with the same columns and dtypes."""
+    meta = json.loads(table.schema.metadata[b"borderviz"])
+    data = {}
+    for field in table.schema:
+        if field.name in ("_x", "_y"):
+            continue
+        col = table.column(field.name).combine_chunks()
+        kind = IMPORTED_INCIDENTS.field(field.name).kind if field.name in IMPORTED_INCIDENTS.columns else "str"
+        if field.metadata and b"record" in field.metadata:
+            data[field.name] = pd.Series(RecordArray(col, field.metadata[b"record"].decode()))
+        elif kind == "date":
+            data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+        elif kind == "int":
+            data[field.name] = pd.Series(col.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
+                                         dtype="Int64")
+        elif pa.types.is_dictionary(col.type):
+            values = np.asarray(col.dictionary.to_pylist() + [None], dtype=object)
+            data[field.name] = pd.Series(values[col.indices.fill_null(len(col.dictionary)).to_numpy()], dtype=object)
+        else:
+            data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+    frame = pd.DataFrame(data)
+    points = gpd.points_from_xy(table.column("_x").to_numpy(), table.column("_y").to_numpy(), crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
+    return importers.ImportResult(frame, meta["dataset"], meta["file"], meta["warnings"], meta["attribution"])
+
+
+# --- the child -------------------------------------------------------------------------------------------
+
+
+def _vm_kb(pid: int | str = "self", key: str = "VmSize") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, conn) -> None:
+    cap = _vm_kb() * 1024 + (limits.memory_mb + ADDRESS_SPACE_RESERVE_MB) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cpu = int(limits.seconds) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    last = [0.0]
+
+    def progress(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2:
+            last[0] = now
+            conn.send(("progress", fraction))
+
+    try:
+        data = Path(path).read_bytes()
+        result = importers.import_file(name, data, builtin, progress=progress, max_rows=limits.rows)
+        del data
+        table = to_arrow(result)
+        with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        conn.send(("done", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    except DataError as exc:
+        conn.send(("error", exc.problems[:1000]))
+    except (MemoryError, pa.ArrowMemoryError):
+        conn.send(("memory", None))
+    except Exception as exc:  # a reader's own failure: say what, never the traceback (it names server paths)
+        conn.send(("crash", type(exc).__name__))
+    finally:
+        conn.close()
+
+
+# --- the parent ------------------------------------------------------------------------------------------
+
+
+def _refused(file: str, message: str) -> InputError:
+    return InputError([Problem(file, "", message)])
+
+
+def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
+                  progress: Callable[[float], None] | None = None) -> importers.ImportResult:
+    """Import ``data`` (a file called ``name``) in a bounded child process; raise InputError if refused."""
+    global LAST_CHILD_PEAK_MB
+    file = PurePosixPath(name.replace("\\", "/")).name
+    if len(data) > importers.MAX_BYTES:
+        raise _refused(file, f"is {len(data) / 1e6:.1f} MB; the limit is {importers.MAX_BYTES / 1e6:.0f} MB")
+    small = gpd.GeoDataFrame(builtin[["id", "date_start", "date_end"]], geometry=builtin.geometry.values,
+                             crs=builtin.crs)
+    with tempfile.TemporaryDirectory(prefix="borderviz-upload-") as tmp:
+        upload, out = Path(tmp) / "upload", Path(tmp) / "result.arrow"
+        upload.write_bytes(data)
+        ctx = _ctx()
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(name, str(upload), str(out), small, limits, send), daemon=True)
+        with _START_LOCK:
+            # multiprocessing re-runs the caller's __main__ in every child; under Streamlit that is the app
+            # script itself. The child needs nothing from it, so it is started with a bare __main__.
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                child.start()
+            finally:
+                sys.modules["__main__"] = main
+        send.close()
+        outcome, peak_kb = None, 0
+        deadline = time.monotonic() + limits.seconds
+        try:
+            while outcome is None:
+                if receive.poll(WATCH_SECONDS):
+                    try:
+                        message = receive.recv()
+                    except EOFError:
+                        break
+                    if message[0] == "progress":
+                        if progress:
+                            progress(message[1])
+                    else:
+                        outcome = message
+                    continue
+                rss = _vm_kb(child.pid, "VmRSS")
+                peak_kb = max(peak_kb, rss)
+                if rss > limits.memory_mb * 1024:
+                    outcome = ("memory", None)
+                elif time.monotonic() > deadline:
+                    outcome = ("time", None)
+                elif not child.is_alive():
+                    break
+        finally:
+            if outcome is None or outcome[0] in ("memory", "time"):
+                child.kill()
+            child.join(10)
+            if child.is_alive():
+                child.kill()
+                child.join()
+            receive.close()
+        LAST_CHILD_PEAK_MB = max(peak_kb / 1024, outcome[1] if outcome and outcome[0] == "done" else 0)
+        if outcome is None:
+            code = child.exitcode
+            if code in (-signal.SIGXCPU, -signal.SIGKILL):
+                raise _refused(file, f"took longer than {limits.seconds:g} s to import; refused")
+            raise _refused(file, f"could not be read: the reader stopped (exit code {code}); a damaged or hostile "
+                                 "file?")
+        kind, value = outcome
+        if kind == "time":
+            raise _refused(file, f"took longer than {limits.seconds:g} s to import; refused")
+        if kind == "memory":
+            raise _refused(file, f"needs more than {limits.memory_mb} MB of memory to import; refused")
+        if kind == "error":
+            raise InputError(value)
+        if kind == "crash":
+            raise _refused(file, f"could not be read ({value}); a damaged or unusual file?")
+        with pa.OSFile(str(out), "rb") as source:
+            table = pa.ipc.open_file(source).read_all()
+        return from_arrow(table)
+
