@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from borderviz import assets, casualties, formats, importers, layers, mapview, status, timeline
+from borderviz import assets, casualties, formats, importers, layers, mapview, status, timeline, uploads
 from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
 from borderviz.popups import escape_markdown
@@ -51,11 +51,12 @@ def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
         return {}
 
 
-@st.cache_data(show_spinner="Reading your file…", max_entries=8)
+@st.cache_data(show_spinner="Reading your file…", max_entries=4)
 def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
-    """The import, or why it was refused (cached too, so a refused file is not read again on every rerun)."""
+    """The import (in a bounded child process), or why it was refused (cached too, so a refused file is not
+    read again)."""
     try:
-        return importers.import_file(name, data, load_frames()["incidents"])
+        return uploads.import_upload(name, data, load_frames()["incidents"])
     except DataError as exc:
         return exc
 
@@ -157,15 +158,22 @@ day = pd.Timestamp(view.end)
 # --- imported incidents -----------------------------------------------------------------------
 
 if upload is not None:
-    outcome = import_upload(upload.name, upload.getvalue())
-    if isinstance(outcome, DataError):
-        kept = f" Still showing {escape_markdown(ss.imported.file)}." if ss.get("imported") else ""
-        st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported; nothing was changed.{kept}")
-        st.sidebar.code(str(outcome), language=None)
-    else:
-        ss.imported = outcome
-else:
-    ss.imported = None
+    if ss.get("upload_seen") != upload.file_id:  # a new file: import it once, not on every rerun
+        ss.upload_seen, ss.upload_outcome = upload.file_id, import_upload(upload.name, upload.getvalue())
+        if not isinstance(ss.upload_outcome, DataError):
+            ss.imported, ss.imported_from = ss.upload_outcome, upload.file_id
+    if isinstance(ss.upload_outcome, DataError):
+        kept = (f" The map still shows {escape_markdown(ss.imported.file)}, imported earlier." if ss.get("imported")
+                else " No imported incidents are shown.")
+        st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported.{kept}")
+        st.sidebar.code(str(ss.upload_outcome), language=None)
+elif ss.get("upload_seen") is not None:  # the file was taken out of the uploader
+    if ss.get("imported_from") == ss.upload_seen:
+        ss.imported = None
+    ss.upload_seen = None
+if ss.get("imported") is not None and (upload is None or ss.get("imported_from") != upload.file_id) and \
+        st.sidebar.button(f"Remove {escape_markdown(ss.imported.file)} from the map", key="remove_import"):
+    ss.imported = ss.imported_from = None
 imported = ss.get("imported")
 if imported is not None:
     st.sidebar.success(f"{len(imported.frame)} incidents from {escape_markdown(imported.file)} ({imported.dataset}); "

@@ -18,7 +18,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from . import formats, importers, timeline
+from . import formats, timeline, uploads
 from . import layers as layer_io
 from .checks import FIRST_DAY
 from .errors import BorderVizError, DataError
@@ -173,14 +173,23 @@ def import_command(
         typer.echo(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     frames = _load(data)
+
+    shown = []
+
+    def progress(fraction: float) -> None:
+        shown.append(fraction)
+        typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
+
     try:
-        result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
+        result = uploads.import_upload(file.name, file.read_bytes(), frames["incidents"], progress=progress)
     except OSError as exc:
         typer.echo(f"{file}: cannot be read ({exc.strerror})", err=True)
         raise typer.Exit(1) from None
     except DataError as exc:
-        typer.echo(f"{file.name} was not imported:\n{exc}", err=True)
+        typer.echo(("\n" if shown else "") + f"{file.name} was not imported:\n{exc}", err=True)
         raise typer.Exit(1) from None
+    if shown:
+        typer.echo("", err=True)
     frame = result.frame
     for warning in result.warnings:
         typer.echo(f"warning: {warning}")
