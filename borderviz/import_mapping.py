@@ -278,6 +278,14 @@ def find(columns: list[str], field_name: str) -> str | None:
     return next((lower[s] for s in SYNONYMS[field_name] if s in lower), None)
 
 
+def _filled(columns: list[str], field_name: str, column: Callable[[str | None], pa.Array]) -> str | None:
+    """The first column named like ``field_name`` that holds a value (KML has empty `timestamp` when it
+    dates a placemark with a <TimeSpan>'s `begin`)."""
+    lower = {c.lower(): c for c in columns}
+    found = [lower[s] for s in SYNONYMS[field_name] if s in lower]
+    return next((name for name in found if column(name).null_count < len(column(name))), None)
+
+
 def missing_columns(file: str, columns: list[str], needed: dict[str, str]) -> list[Problem]:
     problems = []
     for what, field_name in needed.items():
@@ -383,6 +391,13 @@ def map_generic(table: Table, file: str, stem: str) -> tuple[dict | None, Rows |
         return None, missing
     col = {name: find(names, name) for name in SYNONYMS}
     by_name = _columns(t)
+    dated = _filled(names, "date_start", by_name)
+    if not dated:
+        empty = [c for c in names if c.lower() in SYNONYMS["date_start"]]
+        return None, [Problem(file, "", f"has no date column with any value (looked for "
+                                        f"{', '.join(SYNONYMS['date_start'])}; {', '.join(empty)} "
+                                        f"{'is' if len(empty) == 1 else 'are'} empty)")]
+    col["date_start"] = dated
     c = lambda key: by_name(col[key])  # noqa: E731
     numbers = pc.cast(pa.array(np.arange(table.first_row, table.first_row + n)), pa.string())
     ident_text = cols.as_text(c("source_id"))

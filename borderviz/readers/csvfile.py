@@ -30,7 +30,7 @@ def _header(sample: str, file: str) -> tuple[list[str], str]:
     except csv.Error:
         delimiter = ","
     try:
-        names = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        names = next(csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter))
     except (StopIteration, csv.Error):
         raise InputError([Problem(file, "", "is empty or has no header line")]) from None
     names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
