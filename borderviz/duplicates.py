@@ -28,14 +28,21 @@ def _cells(x: np.ndarray, y: np.ndarray, size_x: float, size_y: float) -> tuple[
 
 def flag_duplicates(imported: gpd.GeoDataFrame, builtin: gpd.GeoDataFrame) -> list[str | None]:
     """For each imported incident, the ids of built-in ones within a day and 5 km (comma-joined), or None."""
-    n = len(imported)
+    geoms = imported.geometry.values
+    return duplicates_of(shapely.get_x(geoms), shapely.get_y(geoms), imported["date_start"].to_numpy(),
+                         imported["date_end"].fillna(imported["date_start"]).to_numpy(), builtin)
+
+
+def duplicates_of(ix: np.ndarray, iy: np.ndarray, i_start: np.ndarray, i_end: np.ndarray,
+                  builtin: gpd.GeoDataFrame) -> list[str | None]:
+    """:func:`flag_duplicates` on columns: longitudes, latitudes, first and last days (datetime64)."""
+    n = len(ix)
     out: list[str | None] = [None] * n
     if not n or not len(builtin):
         return out
     b_geoms = np.asarray(builtin.geometry.values, dtype=object)
     b_geoms = np.where(shapely.get_type_id(b_geoms) == 0, b_geoms, shapely.point_on_surface(b_geoms))
     bx, by = shapely.get_x(b_geoms), shapely.get_y(b_geoms)
-    ix, iy = shapely.get_x(imported.geometry.values), shapely.get_y(imported.geometry.values)
     size_y = DUPLICATE_KM / KM_PER_DEGREE
     widest = min(89.0, float(np.nanmax(np.abs(by))) + 2 * size_y)
     size_x = size_y / np.cos(np.radians(widest))
@@ -51,8 +58,6 @@ def flag_duplicates(imported: gpd.GeoDataFrame, builtin: gpd.GeoDataFrame) -> li
     pairs = pd.DataFrame({"cell": cells[candidates], "i": candidates}).merge(near, on="cell")
     i_idx, b_idx = pairs["i"].to_numpy(), pairs["b"].to_numpy()
     window = np.timedelta64(DUPLICATE_DAYS, "D")
-    i_start = imported["date_start"].to_numpy()
-    i_end = imported["date_end"].fillna(imported["date_start"]).to_numpy()
     b_start = builtin["date_start"].to_numpy()
     b_end = builtin["date_end"].fillna(builtin["date_start"]).to_numpy()
     close = (b_start[b_idx] <= i_end[i_idx] + window) & (b_end[b_idx] >= i_start[i_idx] - window)

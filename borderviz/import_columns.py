@@ -58,25 +58,31 @@ def blank(col: pa.Array) -> np.ndarray:
     return col.is_null().to_numpy(zero_copy_only=False)
 
 
-def objects(col: pa.Array) -> np.ndarray:
-    """Python strings (None for blanks); repeated values share one object."""
-    col = as_text(col)
-    encoded = col.dictionary_encode()
-    values = np.array(encoded.dictionary.to_pylist() + [None], dtype=object)
-    idx = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
-    return values[idx]
+def objects(col: pa.Array) -> pa.Array:
+    """Text with blanks as null; dictionary-encoded when values repeat (one string per distinct value)."""
+    text = as_text(col)
+    encoded = text.dictionary_encode()
+    return encoded if len(encoded.dictionary) <= len(text) // 2 else text
 
 
-def per_value(func: Callable[..., Any], *cols: pa.Array) -> np.ndarray:
-    """``func`` applied once per distinct combination of the columns' values (text or None)."""
+def constant(value: str, n: int) -> pa.DictionaryArray:
+    """``value`` in every one of ``n`` rows, stored once."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], pa.string()))
+
+
+def per_value(func: Callable[..., Any], *cols: pa.Array) -> pa.DictionaryArray:
+    """``func`` applied once per distinct combination of the columns' values (text or None); a None
+    result is a null."""
     texts = [pc.fill_null(pc.replace_substring(as_text(c), SEP, " "), NUL) for c in cols]
     key = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, SEP)
     encoded = key.dictionary_encode()
     uniques = [[None if p == NUL else p for p in (k.split(SEP) if len(texts) > 1 else [k])]
                for k in encoded.dictionary.to_pylist()]
-    values = np.empty(len(uniques), dtype=object)
-    values[:] = [func(*u) for u in uniques]
-    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+    results = [func(*u) for u in uniques]
+    missing = np.array([r is None for r in results] + [True], dtype=bool)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32(), mask=missing[indices]),
+                                          pa.array([r or "" for r in results], pa.string()))
 
 
 def dates(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

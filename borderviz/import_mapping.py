@@ -77,14 +77,15 @@ OWN_COLUMNS = {"id", "dataset", "source_id", "date_start", "date_precision", "ev
 class Rows:
     """The rows being mapped: their ids, and every problem found, in row order."""
 
-    def __init__(self, file: str, table: Table, ids: np.ndarray):
+    def __init__(self, file: str, table: Table, ids: pa.Array):
         self.file, self.kind, self.first, self.ids = file, table.row_kind, table.first_row, ids
         self.found: list[tuple[int, int, Problem]] = []
         self.more = 0
         self.n = len(ids)
 
     def where(self, i: int) -> str:
-        return f"{self.kind} {i + self.first} (id {self.ids[i]!r})"
+        ident = self.ids[i].as_py()
+        return f"{self.kind} {i + self.first} (id {ident!r})" if ident else f"{self.kind} {i + self.first}"
 
     def flag(self, mask: np.ndarray, message: Callable[[int], str], order: int = 0) -> None:
         bad = np.flatnonzero(mask)
@@ -123,11 +124,11 @@ def _columns(table: pa.Table) -> Callable[[str | None], pa.Array]:
     return column
 
 
-def _prefixed(prefix: str, ident: pa.Array, fallback: pa.Array | None = None) -> np.ndarray:
+def _prefixed(prefix: str, ident: pa.Array, fallback: pa.Array | None = None) -> pa.Array:
     text = cols.as_text(ident)
     if fallback is not None:
         text = pc.coalesce(text, fallback)
-    return np.array(pc.binary_join_element_wise(prefix, pc.fill_null(text, ""), "").to_pylist(), dtype=object)
+    return pc.binary_join_element_wise(prefix, pc.fill_null(text, ""), "")
 
 
 def _country(value: str | None) -> str:
@@ -211,8 +212,7 @@ def _killed(rows: Rows, out: dict, col: pa.Array) -> None:
 
     rows.flag(bad, message, 2)
     values = np.where(bad, np.nan, values)
-    out["killed_total"] = pd.array(np.where(np.isnan(values), 0, values).astype(np.int64), dtype="Int64")
-    out["killed_total"][np.isnan(values)] = pd.NA
+    out["killed_total"] = pa.array(np.where(np.isnan(values), 0, values).astype(np.int64), mask=np.isnan(values))
 
 
 def _points(rows: Rows, out: dict, lat_col: pa.Array, lon_col: pa.Array, lat_name: str, lon_name: str) -> None:
@@ -303,7 +303,7 @@ def _codes(rows: Rows, col: pa.Array, table: dict[str, str], name: str, known: s
     """A precision code mapped through ``table``; an unknown or missing code is named, never guessed."""
     mapped = cols.per_value(lambda v: table.get(v or ""), col)
     raw = cols.as_text(col)
-    rows.flag(np.array([m is None for m in mapped], dtype=bool),
+    rows.flag(cols.blank(mapped),
               lambda i: f"{name} {raw[i].as_py()!r} is not a known code ({known}); its precision cannot be "
                         "stated", 3)
     return mapped
@@ -317,7 +317,7 @@ def map_acled(table: Table, file: str) -> tuple[dict, Rows]:
     c = _columns(t)
     ident = c("event_id_cnty")
     rows = Rows(file, table, _prefixed("acled-", ident))
-    out: dict[str, Any] = {"id": rows.ids, "dataset": np.full(n, "acled", dtype=object)}
+    out: dict[str, Any] = {"id": rows.ids, "dataset": cols.constant("acled", n)}
     out["source_id"] = cols.objects(ident)
     _dates(rows, out, "date_start", c("event_date"))
     out["date_end"] = out["date_start"]
@@ -350,7 +350,7 @@ def map_ucdp(table: Table, file: str) -> tuple[dict, Rows]:
     c = _columns(t)
     ident = c("id")
     rows = Rows(file, table, _prefixed("ucdp-", ident))
-    out: dict[str, Any] = {"id": rows.ids, "dataset": np.full(n, "ucdp", dtype=object)}
+    out: dict[str, Any] = {"id": rows.ids, "dataset": cols.constant("ucdp", n)}
     out["source_id"] = cols.objects(ident)
     _dates(rows, out, "date_start", c("date_start"))
     _dates(rows, out, "date_end", pc.coalesce(cols.as_text(c("date_end")), cols.as_text(c("date_start"))))
@@ -402,24 +402,24 @@ def map_generic(table: Table, file: str, stem: str) -> tuple[dict | None, Rows |
     numbers = pc.cast(pa.array(np.arange(table.first_row, table.first_row + n)), pa.string())
     ident_text = cols.as_text(c("source_id"))
     rows = Rows(file, table, _prefixed("file-", ident_text, numbers))
-    out: dict[str, Any] = {"id": rows.ids, "dataset": np.full(n, "file", dtype=object)}
+    out: dict[str, Any] = {"id": rows.ids, "dataset": cols.constant("file", n)}
     out["source_id"] = cols.objects(pc.coalesce(ident_text, numbers))
     _dates(rows, out, "date_start", c("date_start"))
     end = pc.coalesce(cols.as_text(c("date_end")), cols.as_text(c("date_start")))
     _dates(rows, out, "date_end", end)
-    out["date_precision"] = np.full(n, "day", dtype=object)
+    out["date_precision"] = cols.constant("day", n)
     out["event_type"] = cols.per_value(_generic_type, c("event_type")) if col["event_type"] else \
-        np.full(n, "other", dtype=object)
+        cols.constant("other", n)
     out["source_event_type"] = cols.objects(c("event_type"))
     out["place_reported"] = cols.objects(c("place_reported"))
-    out["country"] = cols.per_value(_country, c("country")) if col["country"] else np.full(n, "other", dtype=object)
+    out["country"] = cols.per_value(_country, c("country")) if col["country"] else cols.constant("other", n)
     out["region"], out["district"] = cols.objects(c("region")), cols.objects(c("district"))
-    out["location_precision"] = np.full(n, "approximate", dtype=object)
-    out["source_precision"] = np.full(n, "not given by the file; treated as approximate", dtype=object)
+    out["location_precision"] = cols.constant("approximate", n)
+    out["source_precision"] = cols.constant("not given by the file; treated as approximate", n)
     if col["killed_total"]:
         _killed(rows, out, c("killed_total"))
     else:
-        out["killed_total"] = pd.array([pd.NA] * n, dtype="Int64")
+        out["killed_total"] = pa.nulls(n, pa.int64())
     out["description"] = cols.objects(c("description"))
     out["source_fields"] = _fields(t)
     source = cols.as_text(c("source"))
@@ -440,7 +440,7 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
     """borderviz's own export of imported incidents, read back with its ids, datasets and citations."""
     t, n = table.columns, table.columns.num_rows
     c = _columns(t)
-    rows = Rows(file, table, np.array(cols.as_text(c("id")).to_pylist(), dtype=object))
+    rows = Rows(file, table, pc.fill_null(cols.as_text(c("id")), ""))
     out: dict[str, Any] = {}
     for f in IMPORTED_INCIDENTS.fields:
         if f.kind == "str":
@@ -448,9 +448,10 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
             if f.required:
                 rows.flag(cols.blank(cols.as_text(c(f.name))), lambda i, f=f: f"{f.name} is required but empty", 1)
             if f.choices:
-                allowed = set(f.choices)
-                bad = np.array([v is not None and v not in allowed for v in out[f.name]], dtype=bool)
-                rows.flag(bad, lambda i, f=f: f"{f.name} {out[f.name][i]!r} is not one of: {', '.join(f.choices)}", 1)
+                text = cols.as_text(c(f.name))
+                bad = ~cols.blank(text) & ~pc.is_in(text, pa.array(f.choices)).to_numpy(zero_copy_only=False)
+                rows.flag(bad, lambda i, f=f, text=text: f"{f.name} {text[i].as_py()!r} is not one of: "
+                                                         f"{', '.join(f.choices)}", 1)
     _dates(rows, out, "date_start", c("date_start"))
     _dates(rows, out, "date_end", pc.coalesce(cols.as_text(c("date_end")), cols.as_text(c("date_start"))))
     _killed(rows, out, c("killed_total"))
@@ -480,37 +481,68 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
 # --- the frame ------------------------------------------------------------------------------------------
 
 
-def finish(out: dict, rows: Rows, file: str) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Check what build_frame checks, and build the typed frame if nothing is wrong."""
+def finish(out: dict, rows: Rows, file: str) -> tuple[pa.Table | None, list[Problem]]:
+    """Check what build_frame checks; if nothing is wrong, the rows as an Arrow table in the schema's
+    column order (points as ``_x``/``_y``; ``possible_duplicate_of`` still empty)."""
     start, end = out["date_start"], out["date_end"]
     with np.errstate(invalid="ignore"):
         backwards = ~np.isnat(start) & ~np.isnat(end) & (end < start)
     rows.flag(backwards, lambda i: f"date_end {str(end[i])[:10]} is before date_start {str(start[i])[:10]}", 1)
-    ids = pd.Series(rows.ids, dtype=object)
     problems = rows.problems()
     bad_start = out.get("_bad_start")
     if bad_start is not None and bad_start.any():
         wheres = {rows.where(i) for i in np.flatnonzero(bad_start)[:MAX_PROBLEMS]}
         problems = [p for p in problems if not (p.message.startswith("date_end ") and p.where in wheres)]
-    duplicated = ids[ids.duplicated()]
-    problems += [Problem(file, f"id {dup!r}", "id is not unique") for dup in sorted(set(duplicated), key=str)[:100]]
+    counts = pc.value_counts(rows.ids)
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values").to_pylist()
+    problems += [Problem(file, f"id {dup!r}", "id is not unique") for dup in sorted(repeated, key=str)[:100]]
     if problems:
         return None, problems
     n = rows.n
-    data: dict[str, Any] = {}
+    arrays, fields = [], []
     for f in IMPORTED_INCIDENTS.fields:
         value = out.get(f.name)
+        meta = None
         if f.name == "possible_duplicate_of":
-            data[f.name] = pd.Series(np.full(n, None, dtype=object), dtype=object)
+            value = pa.nulls(n, pa.string())
         elif f.kind == "date":
-            data[f.name] = pd.Series(value, dtype="datetime64[ns]")
-        elif f.kind == "int":
-            data[f.name] = pd.Series(value, dtype="Int64")
+            value = pa.array(value.astype("datetime64[ns]"), pa.timestamp("ns"))
         elif isinstance(value, RecordArray):
-            data[f.name] = pd.Series(value)
+            value, meta = value.storage, {b"record": value.mode.encode()}
+        elif f.kind == "int":
+            value = value.cast(pa.int64())
         else:
-            data[f.name] = pd.Series(value, dtype=object)
-    frame = pd.DataFrame(data, columns=IMPORTED_INCIDENTS.columns)
-    geometry = gpd.points_from_xy(out["_x"], out["_y"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326"), []
+            value = value if pa.types.is_dictionary(value.type) else cols.as_text(value)
+        arrays.append(value)
+        fields.append(pa.field(f.name, value.type, metadata=meta))
+    for name in ("_x", "_y"):
+        arrays.append(pa.array(out[name], pa.float64()))
+        fields.append(pa.field(name, pa.float64()))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields)), []
 
+
+def to_frame(table: pa.Table) -> gpd.GeoDataFrame:
+    """The imported incidents as the app uses them: object text, datetime64 days, Int64 counts,
+    :class:`RecordArray` for the per-row dicts and lists, and points."""
+    data = {}
+    for field in table.schema:
+        if field.name in ("_x", "_y"):
+            continue
+        col = table.column(field.name).combine_chunks()
+        kind = IMPORTED_INCIDENTS.field(field.name).kind if field.name in IMPORTED_INCIDENTS.columns else "str"
+        if field.metadata and b"record" in field.metadata:
+            data[field.name] = pd.Series(RecordArray(col, field.metadata[b"record"].decode()))
+        elif kind == "date":
+            data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+        elif kind == "int":
+            missing = col.is_null().to_numpy(zero_copy_only=False)
+            values = col.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            data[field.name] = pd.Series(pd.arrays.IntegerArray(values, missing))
+        elif pa.types.is_dictionary(col.type):
+            values = np.empty(len(col.dictionary) + 1, dtype=object)
+            values[:-1] = col.dictionary.to_pylist()
+            data[field.name] = pd.Series(values[col.indices.fill_null(len(col.dictionary)).to_numpy()], dtype=object)
+        else:
+            data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+    points = gpd.points_from_xy(table.column("_x").to_numpy(), table.column("_y").to_numpy(), crs="EPSG:4326")
+    return gpd.GeoDataFrame(pd.DataFrame(data, copy=False), geometry=points, crs="EPSG:4326")

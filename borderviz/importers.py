@@ -23,15 +23,17 @@ user's session and exports only, never in this repository.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .duplicates import DUPLICATE_DAYS, DUPLICATE_KM, flag_duplicates  # noqa: F401 (part of this API)
+from .duplicates import DUPLICATE_DAYS, DUPLICATE_KM, duplicates_of, flag_duplicates  # noqa: F401 (API)
 from .errors import InputError, Problem
 from .import_mapping import (  # noqa: F401 (part of this API)
     ACLED_GEO,
@@ -49,6 +51,7 @@ from .import_mapping import (  # noqa: F401 (part of this API)
     map_generic,
     map_own,
     map_ucdp,
+    to_frame,
 )
 from .readers import MAX_BYTES, MAX_ROWS, Table  # noqa: F401 (MAX_BYTES: the one upload limit)
 from .readers.csvfile import read_csv
@@ -136,11 +139,13 @@ def _names_clash(table: Table, file: str) -> list[Problem]:
     return problems
 
 
-def import_file(name: str, data: bytes, builtin: gpd.GeoDataFrame,
-                progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS) -> ImportResult:
-    """Read ``data`` (a file called ``name``) into imported incidents, or raise InputError."""
+def import_table(name: str, data: bytes, builtin: gpd.GeoDataFrame,
+                 progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS) -> pa.Table:
+    """The import as one Arrow table (what :mod:`borderviz.uploads` sends back from its child process);
+    :func:`result_of` turns it into an :class:`ImportResult`. Raise InputError if the file is refused."""
     file = PurePosixPath(name.replace("\\", "/")).name
     table = read(name, data, progress, max_rows)
+    del data
     problems = _names_clash(table, file)
     if problems:
         raise InputError(problems)
@@ -156,10 +161,26 @@ def import_file(name: str, data: bytes, builtin: gpd.GeoDataFrame,
         out, rows = map_generic(table, file, Path(file).stem)
         if out is None:
             raise InputError(rows)
-    frame, problems = finish(out, rows, file)
+    result, problems = finish(out, rows, file)
     if problems:
         raise InputError(problems)
-    frame["possible_duplicate_of"] = pd.Series(flag_duplicates(frame, builtin), index=frame.index, dtype=object)
-    datasets = sorted(set(frame["dataset"].unique())) if kind == "own" else [kind]
-    dataset = datasets[0] if len(datasets) == 1 else "file"
-    return ImportResult(frame, dataset, file, list(table.warnings), [ATTRIBUTION[d] for d in datasets])
+    dupes = duplicates_of(out["_x"], out["_y"], out["date_start"], out["date_end"], builtin)
+    result = result.set_column(result.schema.get_field_index("possible_duplicate_of"), "possible_duplicate_of",
+                               pa.array(dupes, pa.string()))
+    datasets = sorted(set(pc.unique(result.column("dataset").combine_chunks().cast(pa.string())).to_pylist())) \
+        if kind == "own" else [kind]
+    meta = {"dataset": datasets[0] if len(datasets) == 1 else "file", "file": file, "warnings": list(table.warnings),
+            "attribution": [ATTRIBUTION[d] for d in datasets]}
+    return result.replace_schema_metadata({b"borderviz": json.dumps(meta).encode()})
+
+
+def result_of(table: pa.Table) -> ImportResult:
+    """The :class:`ImportResult` an import table holds."""
+    meta = json.loads(table.schema.metadata[b"borderviz"])
+    return ImportResult(to_frame(table), meta["dataset"], meta["file"], meta["warnings"], meta["attribution"])
+
+
+def import_file(name: str, data: bytes, builtin: gpd.GeoDataFrame,
+                progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS) -> ImportResult:
+    """Read ``data`` (a file called ``name``) into imported incidents, or raise InputError."""
+    return result_of(import_table(name, data, builtin, progress, max_rows))

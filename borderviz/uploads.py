@@ -22,7 +22,6 @@ the problem ("took longer than 120 s", "needs more than 2048 MB").
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import resource
 import signal
@@ -36,15 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from . import importers
 from .errors import DataError, InputError, Problem
 from .readers import MAX_ROWS
-from .records import RecordArray
-from .schema import IMPORTED_INCIDENTS
 
 
 @dataclass(frozen=True)
@@ -76,66 +71,6 @@ def _ctx():
     return _context
 
 
-# --- the result as Arrow -----------------------------------------------------------------------------------
-
-
-def to_arrow(result: importers.ImportResult) -> pa.Table:
-    """The result as one Arrow table: columns, points as x/y, and the rest in the schema's metadata."""
-    frame = result.frame
-    arrays, fields = [], []
-    for name in frame.columns:
-        if name == "geometry":
-            continue
-        values = frame[name].array
-        meta = {}
-        if isinstance(values, RecordArray):
-            array, meta = values.storage, {b"record": values.mode.encode()}
-        elif frame[name].dtype == object:
-            array = pa.array(frame[name].to_numpy(), pa.string(), from_pandas=True)
-            if len(array) and array.null_count < len(array):
-                encoded = array.dictionary_encode()
-                if len(encoded.dictionary) < len(array) // 2:
-                    array = encoded
-        else:
-            array = pa.array(frame[name], from_pandas=True)
-        arrays.append(array)
-        fields.append(pa.field(name, array.type, metadata=meta or None))
-    geoms = frame.geometry.values
-    for name, values in (("_x", geoms.x), ("_y", geoms.y)):
-        arrays.append(pa.array(np.asarray(values, dtype=float)))
-        fields.append(pa.field(name, pa.float64()))
-    meta = {"dataset": result.dataset, "file": result.file, "warnings": result.warnings,
-            "attribution": result.attribution}
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata={b"borderviz": json.dumps(meta).encode()}))
-
-
-def from_arrow(table: pa.Table) -> importers.ImportResult:
-    """The ImportResult :func:`to_arrow` wrote, with the same columns and dtypes."""
-    meta = json.loads(table.schema.metadata[b"borderviz"])
-    data = {}
-    for field in table.schema:
-        if field.name in ("_x", "_y"):
-            continue
-        col = table.column(field.name).combine_chunks()
-        kind = IMPORTED_INCIDENTS.field(field.name).kind if field.name in IMPORTED_INCIDENTS.columns else "str"
-        if field.metadata and b"record" in field.metadata:
-            data[field.name] = pd.Series(RecordArray(col, field.metadata[b"record"].decode()))
-        elif kind == "date":
-            data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
-        elif kind == "int":
-            data[field.name] = pd.Series(col.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
-                                         dtype="Int64")
-        elif pa.types.is_dictionary(col.type):
-            values = np.asarray(col.dictionary.to_pylist() + [None], dtype=object)
-            data[field.name] = pd.Series(values[col.indices.fill_null(len(col.dictionary)).to_numpy()], dtype=object)
-        else:
-            data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
-    frame = pd.DataFrame(data)
-    points = gpd.points_from_xy(table.column("_x").to_numpy(), table.column("_y").to_numpy(), crs="EPSG:4326")
-    frame = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
-    return importers.ImportResult(frame, meta["dataset"], meta["file"], meta["warnings"], meta["attribution"])
-
-
 # --- the child -------------------------------------------------------------------------------------------
 
 
@@ -165,9 +100,8 @@ def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Li
 
     try:
         data = Path(path).read_bytes()
-        result = importers.import_file(name, data, builtin, progress=progress, max_rows=limits.rows)
+        table = importers.import_table(name, data, builtin, progress=progress, max_rows=limits.rows)
         del data
-        table = to_arrow(result)
         with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         conn.send(("done", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
@@ -262,5 +196,5 @@ def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: 
             raise _refused(file, f"could not be read ({value}); a damaged or unusual file?")
         with pa.OSFile(str(out), "rb") as source:
             table = pa.ipc.open_file(source).read_all()
-        return from_arrow(table)
+        return importers.result_of(table)
 

@@ -53,14 +53,21 @@ def acled_csv(rows: int, seed: int = 1, notes: str = "Synthetic row: exchange of
 
 
 def acled_csv_of_size(megabytes: float) -> bytes:
-    """A short-row ACLED-style CSV of about ``megabytes`` MB (the shape of the 465k-row, 25 MB file)."""
-    per_row = len(acled_csv(1000, notes="")) / 1000
-    return acled_csv(int(megabytes * 1e6 / per_row), notes="")
+    """A short-row ACLED-style CSV of about ``megabytes`` MB: only the columns borderviz reads, so that
+    25 MB holds about 465,000 rows (the shape of the file in the hostile-input report)."""
+    rng = np.random.default_rng(3)
+    rows = int(megabytes * 1e6 / 54)
+    lat = np.round(39.7 + rng.random(rows) * 0.6, 4)
+    lon = np.round(69.9 + rng.random(rows) * 1.4, 4)
+    day = np.datetime64("2014-01-01") + rng.integers(0, 4000, rows)
+    lines = ["event_id_cnty,event_date,time_precision,geo_precision,location,latitude,longitude,fatalities"]
+    lines += [f"K{i},{day[i]},1,1,{PLACES[i % 8]},{lat[i]},{lon[i]},{i % 3}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def geojson_of_size(megabytes: float) -> bytes:
     rng = np.random.default_rng(2)
-    per_feature = 190
+    per_feature = 232
     n = int(megabytes * 1e6 / per_feature)
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(69.9 + rng.random() * 1.4, 5),
                                                                                   round(39.7 + rng.random() * 0.6, 5)]},
