@@ -269,6 +269,11 @@ CASES: list[Case] = [
     Case("gpkg", "trigger on the layer", "trig.gpkg",
          gpkg(PLAIN_TABLE + "CREATE TRIGGER t AFTER INSERT ON incidents BEGIN "
               "INSERT INTO incidents SELECT * FROM incidents; END;"), ACCEPTED, column="id", value="file-a"),
+    Case("gpkg", "generated column calling a function", "gen.gpkg",
+         gpkg("CREATE TABLE incidents (fid INTEGER PRIMARY KEY, geom BLOB, id TEXT, date TEXT, "
+              "big BLOB AS (zeroblob(1000000000))); "
+              f"INSERT INTO incidents (fid, geom, id, date) VALUES (1, {gpkg_point_blob()}, 'a', '2022-09-14');"),
+         REFUSED, "generated columns (big)", "layer 'incidents'"),
     Case("gpkg", "plain table", "ok.gpkg", gpkg(PLAIN_TABLE), ACCEPTED, column="place_reported", value=None),
     Case("gpkg", "not sqlite", "x.gpkg", lambda: b"<OGRVRTDataSource/>", REFUSED, "not a GPKG file"),
     Case("gpkg", "unknown CRS", "crs.gpkg",

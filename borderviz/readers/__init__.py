@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyproj
+import shapely
+from pyproj.exceptions import ProjError
+
+from ..errors import InputError, Problem
 
 # The one place the import bounds are set (the app's uploader reads MAX_BYTES
 # too: keep `[server] maxUploadSize` in .streamlit/config.toml equal to it in MB).
@@ -37,3 +42,14 @@ class Table:
     geometries: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
     own_export: bool = False
+
+
+def reproject(geoms: np.ndarray, crs: pyproj.CRS, file: str) -> tuple[np.ndarray, str]:
+    """Geometries in ``crs`` to EPSG:4326 (lon/lat), and the warning that says so."""
+    try:
+        transformer = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+        moved = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    except (ProjError, ValueError) as exc:
+        raise InputError([Problem(file, "", f"declares the coordinate system {crs.name[:60]!r}, which cannot be "
+                                            f"converted to EPSG:4326 ({str(exc)[:80]})")]) from None
+    return moved, f"{file}: reprojected from {crs.to_string()} to EPSG:4326"

@@ -21,7 +21,7 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from ..errors import InputError, Problem
-from . import MAX_GEOJSON_BYTES, MAX_ROWS, Table
+from . import MAX_GEOJSON_BYTES, MAX_ROWS, Table, reproject
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                   "GeometryCollection")
@@ -149,7 +149,6 @@ def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
         pa.table({"_": pa.nulls(len(props))}).drop(["_"])
     warnings = []
     if crs is not None:
-        transformer = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-        geoms = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-        warnings.append(f"{file}: reprojected from {crs.to_string()} to EPSG:4326")
+        geoms, warning = reproject(geoms, crs, file)
+        warnings.append(warning)
     return Table(table, geometries=geoms, warnings=warnings)

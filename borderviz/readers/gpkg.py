@@ -23,7 +23,7 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from ..errors import InputError, Problem
-from . import MAX_ROWS, Table
+from . import MAX_ROWS, Table, reproject
 from .geojson import column
 
 SECONDS = 30
@@ -38,6 +38,8 @@ def _connect(path: Path, deadline: float, allowed: set[str]) -> sqlite3.Connecti
         if action == sqlite3.SQLITE_SELECT:
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_READ and (arg1 or "").lower() in allowed and source is None:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and arg1 == "table_xinfo" and (arg2 or "").lower() in allowed:
             return sqlite3.SQLITE_OK
         return sqlite3.SQLITE_DENY
 
@@ -141,7 +143,13 @@ def _read(conn, path, file, max_rows, deadline, meta) -> Table:
         crs = _crs(conn, srs, file, layer)
         meta.add(layer.lower())
         quoted = '"' + layer.replace('"', '""') + '"'
-        cursor = conn.execute(f"SELECT * FROM {quoted} LIMIT {int(max_rows) + 1}")  # noqa: S608 (checked name)
+        columns = conn.execute(f"PRAGMA table_xinfo({quoted})").fetchall()
+        generated = [c[1] for c in columns if c[6] in (2, 3)]  # hidden: 2 virtual, 3 stored generated column
+        if generated:
+            raise InputError([Problem(file, f"layer {layer!r}", f"has generated columns ({', '.join(generated)[:80]}): "
+                                      "SQL that would run on reading, so the file is refused")])
+        names = ", ".join('"' + str(c[1]).replace('"', '""') + '"' for c in columns)
+        cursor = conn.execute(f"SELECT {names} FROM {quoted} LIMIT {int(max_rows) + 1}")  # noqa: S608 (quoted)
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
         if len(rows) > max_rows:
@@ -153,9 +161,8 @@ def _read(conn, path, file, max_rows, deadline, meta) -> Table:
         if bad:
             raise InputError(bad)
         if crs.to_epsg() != 4326:
-            transformer = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-            geoms = shapely.transform(geoms, lambda xy, t=transformer: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-            warnings.append(f"{file}: reprojected from {crs.to_string()} to EPSG:4326")
+            geoms, warning = reproject(geoms, crs, file)
+            warnings.append(warning)
         keep = [i for i, n in enumerate(names) if i != gi and n.lower() != "fid"]
         frames.append(pa.table({names[i]: column(list(by_column[i])) for i in keep}))
         geometries.append(geoms)

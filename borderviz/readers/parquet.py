@@ -17,7 +17,7 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from ..errors import InputError, Problem
-from . import MAX_ROWS, Table
+from . import MAX_ROWS, Table, reproject
 
 MAGIC = b"PAR1"
 
@@ -55,7 +55,6 @@ def read_parquet(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
             raise InputError([Problem(file, "", "declares a coordinate system that is not known; export it in "
                                                 "EPSG:4326")]) from None
         if crs.to_epsg() not in (4326, None) or (crs.to_epsg() is None and "CRS84" not in crs.to_string()):
-            transformer = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-            geoms = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-            warnings.append(f"{file}: reprojected from {crs.to_string()} to EPSG:4326")
+            geoms, warning = reproject(geoms, crs, file)
+            warnings.append(warning)
     return Table(table.drop([name]), geometries=geoms, warnings=warnings)

@@ -26,7 +26,7 @@ from defusedxml import ElementTree as safe_xml
 from defusedxml.common import DefusedXmlException
 
 from ..errors import InputError, Problem
-from . import MAX_ROWS, Table, text
+from . import MAX_ROWS, Table, reproject, text
 from .geojson import column
 
 ZIP_MAX_MEMBERS = 12
@@ -175,17 +175,19 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
         raise InputError([Problem(file, "", "has no features")])
     if sum(len(p) for p in parts) > max_rows:
         raise InputError([Problem(file, "", f"has more than {max_rows:,} features; the limit is {max_rows:,}")])
-    warnings, frames = [], []
+    warnings, frames, geometries = [], [], []
     for part in parts:
         if part.crs is None:
             raise InputError([Problem(file, "", "declares no coordinate system; export it in EPSG:4326 "
                                                 "(longitude/latitude) or include the CRS")])
+        geoms = np.asarray(part.geometry.values, dtype=object)
         if part.crs.to_epsg() != 4326:
-            warnings.append(f"{file}: reprojected from {part.crs.to_string()} to EPSG:4326")
-            part = part.to_crs(4326)
-        frames.append(part)
+            geoms, warning = reproject(geoms, part.crs, file)
+            warnings.append(warning)
+        frames.append(pd.DataFrame(part.drop(columns="geometry")))
+        geometries.append(geoms)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return Table(to_table(frame), geometries=np.asarray(frame.geometry.values, dtype=object), warnings=warnings)
+    return Table(to_table(frame), geometries=np.concatenate(geometries), warnings=warnings)
 
 
 def read_kml(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
