@@ -51,7 +51,7 @@ def static_layer_urls(_map_frames: dict[str, pd.DataFrame]) -> dict[str, str]:
         return {}
 
 
-@st.cache_data(show_spinner="Reading your file…", max_entries=4)
+@st.cache_data(show_spinner="Reading your file…", max_entries=2, ttl="1h")
 def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
     """The import (in a bounded child process), or why it was refused (cached too, so a refused file is not
     read again)."""

@@ -169,6 +169,8 @@ def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: 
                 elif time.monotonic() > deadline:
                     outcome = ("time", None)
                 elif not child.is_alive():
+                    if receive.poll(0):  # it wrote its last message and exited between two looks
+                        continue
                     break
         finally:
             if outcome is None or outcome[0] in ("memory", "time"):

@@ -60,8 +60,8 @@ def acled_csv_of_size(megabytes: float) -> bytes:
     lat = np.round(39.7 + rng.random(rows) * 0.6, 4)
     lon = np.round(69.9 + rng.random(rows) * 1.4, 4)
     day = np.datetime64("2014-01-01") + rng.integers(0, 4000, rows)
-    lines = ["event_id_cnty,event_date,time_precision,geo_precision,location,latitude,longitude,fatalities"]
-    lines += [f"K{i},{day[i]},1,1,{PLACES[i % 8]},{lat[i]},{lon[i]},{i % 3}" for i in range(rows)]
+    lines = ["event_id_cnty,event_date,time_precision,geo_precision,iso,location,latitude,longitude,fatalities"]
+    lines += [f"K{i},{day[i]},1,1,417,{PLACES[i % 8]},{lat[i]},{lon[i]},{i % 3}" for i in range(rows)]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -118,6 +118,8 @@ def main() -> None:
     else:
         name, data = "evil.gpkg", recursive_view_gpkg()
     builtin = layers.load_all()["incidents"]
+    uploads.import_upload("warm.csv", b"date,latitude,longitude\n2022-09-14,39.9,70.5\n", builtin)  # fork server
+    before = rss_mb()
     started = time.perf_counter()
     try:
         result = uploads.import_upload(name, data, builtin)
@@ -125,8 +127,15 @@ def main() -> None:
     except DataError as exc:
         outcome = f"refused: {str(exc).splitlines()[1].strip()[:160]}"
     seconds = time.perf_counter() - started
-    print(f"{name}: {len(data) / 1e6:.1f} MB -> {outcome}; {seconds:.2f} s; "
-          f"child peak {uploads.LAST_CHILD_PEAK_MB:.0f} MB")
+    rows = data.count(b"\n") - 1 if name.endswith(".csv") else "-"
+    print(f"{name}: {len(data) / 1e6:.1f} MB, {rows} rows -> "
+          f"{outcome}; {seconds:.2f} s; child peak {uploads.LAST_CHILD_PEAK_MB:.0f} MB; "
+          f"server (parent) grew {rss_mb() - before:.0f} MB holding the result")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
 if __name__ == "__main__":
