@@ -67,8 +67,12 @@ def _geometry(geom: Any, where: str, file: str, problems: list[Problem]) -> Any:
     if kind == "Point":
         coords = geom.get("coordinates")
         if isinstance(coords, list) and len(coords) in (2, 3) and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in coords):
-            return shapely.Point(coords[0], coords[1])
+                type(v) in (int, float) for v in coords):
+            try:
+                return (float(coords[0]), float(coords[1]))  # made into points all at once by the caller
+            except OverflowError:
+                problems.append(Problem(file, where, "coordinates out of range (a number too large)"))
+                return None
     if kind == "GeometryCollection":
         members = geom.get("geometries")
         if not isinstance(members, list) or any(isinstance(m, dict) and m.get("type") == "GeometryCollection"
@@ -104,11 +108,13 @@ def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
     except json.JSONDecodeError as exc:
         raise InputError([Problem(file, f"line {exc.lineno} column {exc.colno}", f"is not valid JSON: {exc.msg}")]) \
             from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(file, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError([Problem(file, "", f"is not valid JSON: {str(exc)[:100]}")]) from None
     except RecursionError:
         raise InputError([Problem(file, "", "nests arrays or objects too deeply (over about a thousand levels); "
                                             "refused")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(file, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     kind = doc.get("type") if isinstance(doc, dict) else None
     if kind in GEOMETRY_TYPES:
         raise InputError([Problem(file, "", f"is a bare GeoJSON {kind} geometry: it has no properties, so no date. "
@@ -144,6 +150,10 @@ def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
         geoms[i] = _geometry(feature.get("geometry"), where, file, problems)
     if problems:
         raise InputError(problems)
+    pairs = np.fromiter((isinstance(g, tuple) for g in geoms), dtype=bool, count=len(geoms))
+    if pairs.any():
+        xy = np.array(geoms[pairs].tolist(), dtype=float)
+        geoms[pairs] = shapely.points(xy[:, 0], xy[:, 1])
     keys = list(dict.fromkeys(k for p in props for k in p))
     table = pa.table({k: column([p.get(k) for p in props]) for k in keys}) if keys else \
         pa.table({"_": pa.nulls(len(props))}).drop(["_"])
