@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hostile_cases import ACCEPTED, CASES, RECURSIVE_VIEW, Case, gpkg
 
 from borderviz import importers, uploads
 from borderviz.errors import DataError, InputError, Problem
-
-sys.path.insert(0, str(Path(__file__).parent))
-from hostile_cases import ACCEPTED, CASES, RECURSIVE_VIEW, Case, gpkg  # noqa: E402
 
 
 @pytest.fixture(scope="module")
