@@ -51,6 +51,12 @@ class Limits:
     rows: int = MAX_ROWS
 
 
+# At most this many imports run at once (each may use Limits.memory_mb); more wait their turn, up to
+# their time limit, so the server's memory stays bounded however many sessions upload together.
+CONCURRENT = 2
+_SLOTS = threading.BoundedSemaphore(CONCURRENT)
+
+
 LIMITS = Limits()
 # Address space a child may map beyond what it holds when it starts (thread stacks, allocator arenas)
 # before the RLIMIT_AS backstop refuses more; the resident-memory watch is the real bound.
@@ -86,6 +92,7 @@ def _vm_kb(pid: int | str = "self", key: str = "VmSize") -> int:
 
 
 def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, conn) -> None:
+    tempfile.tempdir = str(Path(path).parent)  # scratch files go where the parent deletes them, even if killed
     cap = _vm_kb() * 1024 + (limits.memory_mb + ADDRESS_SPACE_RESERVE_MB) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = int(limits.seconds) + 5
@@ -125,12 +132,23 @@ def _refused(file: str, message: str) -> InputError:
 def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
                   progress: Callable[[float], None] | None = None) -> importers.ImportResult:
     """Import ``data`` (a file called ``name``) in a bounded child process; raise InputError if refused."""
-    global LAST_CHILD_PEAK_MB
     file = PurePosixPath(name.replace("\\", "/")).name
     if len(data) > importers.MAX_BYTES:
         raise _refused(file, f"is {len(data) / 1e6:.1f} MB; the limit is {importers.MAX_BYTES / 1e6:.0f} MB")
     small = gpd.GeoDataFrame(builtin[["id", "date_start", "date_end"]], geometry=builtin.geometry.values,
                              crs=builtin.crs)
+    if not _SLOTS.acquire(timeout=limits.seconds):
+        raise _refused(file, f"waited {limits.seconds:g} s while the server imported {CONCURRENT} other files; "
+                             "try again in a minute")
+    try:
+        return _run(name, file, data, small, limits, progress)
+    finally:
+        _SLOTS.release()
+
+
+def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Limits,
+         progress: Callable[[float], None] | None) -> importers.ImportResult:
+    global LAST_CHILD_PEAK_MB
     with tempfile.TemporaryDirectory(prefix="borderviz-upload-") as tmp:
         upload, out = Path(tmp) / "upload", Path(tmp) / "result.arrow"
         upload.write_bytes(data)

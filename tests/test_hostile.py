@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -128,6 +129,29 @@ def test_a_child_past_its_time_limit_is_stopped(builtin):
     data = "".join(["id,date,latitude,longitude\n"] + [f"r{i},2022-09-14,39.9,70.5\n" for i in range(300_000)])
     with pytest.raises(InputError, match=r"took longer than 0.2 s"):
         uploads.import_upload("slow.csv", data.encode(), builtin, limits=uploads.Limits(seconds=0.2))
+
+
+def test_uploads_leave_nothing_on_disk(builtin, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    uploads.import_upload("ok.csv", b"date,latitude,longitude\n2022-09-14,39.9,70.5\n", builtin)
+    with pytest.raises(InputError):
+        uploads.import_upload("evil.gpkg", gpkg(RECURSIVE_VIEW)(), builtin)
+    with pytest.raises(InputError, match="took longer"):
+        uploads.import_upload("slow.csv", b"date,latitude,longitude\n" + b"2022-09-14,39.9,70.5\n" * 200_000, builtin,
+                              limits=uploads.Limits(seconds=0.05))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_imports_beyond_the_concurrent_limit_wait_their_turn(builtin, monkeypatch):
+    slots = uploads.threading.BoundedSemaphore(1)
+    monkeypatch.setattr(uploads, "_SLOTS", slots)
+    slots.acquire()
+    try:
+        with pytest.raises(InputError, match="while the server imported"):
+            uploads.import_upload("x.csv", b"date,latitude,longitude\n2022-09-14,39.9,70.5\n", builtin,
+                                  limits=uploads.Limits(seconds=0.1))
+    finally:
+        slots.release()
 
 
 def test_the_result_comes_back_from_the_child_with_the_same_columns_and_types(builtin):
