@@ -157,23 +157,21 @@ day = pd.Timestamp(view.end)
 
 # --- imported incidents -----------------------------------------------------------------------
 
-if upload is not None:
-    if ss.get("upload_seen") != upload.file_id:  # a new file: import it once, not on every rerun
-        ss.upload_seen, ss.upload_outcome = upload.file_id, import_upload(upload.name, upload.getvalue())
-        if not isinstance(ss.upload_outcome, DataError):
-            ss.imported, ss.imported_from = ss.upload_outcome, upload.file_id
-    if isinstance(ss.upload_outcome, DataError):
-        kept = (f" The map still shows {escape_markdown(ss.imported.file)}, imported earlier." if ss.get("imported")
-                else " No imported incidents are shown.")
-        st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported.{kept}")
-        st.sidebar.code(str(ss.upload_outcome), language=None)
-elif ss.get("upload_seen") is not None:  # the file was taken out of the uploader
-    if ss.get("imported_from") == ss.upload_seen:
-        ss.imported = None
-    ss.upload_seen = None
-if ss.get("imported") is not None and (upload is None or ss.get("imported_from") != upload.file_id) and \
-        st.sidebar.button(f"Remove {escape_markdown(ss.imported.file)} from the map", key="remove_import"):
-    ss.imported = ss.imported_from = None
+# An upload is imported once (not on every rerun). Taking a file out of the uploader never drops an
+# import: the browser empties the uploader for a moment when one file replaces another, so only the
+# Remove button does.
+if upload is not None and ss.get("upload_seen") != upload.file_id:
+    ss.upload_seen, ss.upload_outcome = upload.file_id, import_upload(upload.name, upload.getvalue())
+    if not isinstance(ss.upload_outcome, DataError):
+        ss.imported = ss.upload_outcome
+if upload is not None and isinstance(ss.get("upload_outcome"), DataError):
+    kept = (f" The map still shows {escape_markdown(ss.imported.file)}, imported earlier." if ss.get("imported")
+            else " No imported incidents are shown.")
+    st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported.{kept}")
+    st.sidebar.code(str(ss.upload_outcome), language=None)
+if ss.get("imported") is not None and st.sidebar.button(f"Remove {escape_markdown(ss.imported.file)} from the map",
+                                                        key="remove_import"):
+    ss.imported = None
 imported = ss.get("imported")
 if imported is not None:
     st.sidebar.success(f"{len(imported.frame)} incidents from {escape_markdown(imported.file)} ({imported.dataset}); "
