@@ -445,8 +445,8 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
     for f in IMPORTED_INCIDENTS.fields:
         if f.kind == "str":
             out[f.name] = cols.objects(c(f.name))
-            if f.required:
-                rows.flag(cols.blank(cols.as_text(c(f.name))), lambda i, f=f: f"{f.name} is required but empty", 1)
+            if f.name == "id":  # the other required fields are checked by finish()
+                rows.flag(cols.blank(cols.as_text(c(f.name))), lambda i: "id is required but empty", 1)
             if f.choices:
                 text = cols.as_text(c(f.name))
                 bad = ~cols.blank(text) & ~pc.is_in(text, pa.array(f.choices)).to_numpy(zero_copy_only=False)
@@ -488,6 +488,10 @@ def finish(out: dict, rows: Rows, file: str) -> tuple[pa.Table | None, list[Prob
     with np.errstate(invalid="ignore"):
         backwards = ~np.isnat(start) & ~np.isnat(end) & (end < start)
     rows.flag(backwards, lambda i: f"date_end {str(end[i])[:10]} is before date_start {str(start[i])[:10]}", 1)
+    for f in IMPORTED_INCIDENTS.fields:
+        value = out.get(f.name)
+        if f.required and f.kind == "str" and isinstance(value, pa.Array) and f.name != "id" and value.null_count:
+            rows.flag(cols.blank(value), lambda i, f=f: f"{f.name} is required but empty", 1)
     problems = rows.problems()
     bad_start = out.get("_bad_start")
     if bad_start is not None and bad_start.any():

@@ -223,6 +223,8 @@ CASES: list[Case] = [
          REFUSED, "more than 10 rows", options={"max_rows": 10}),
     Case("csv", "acled time_precision 7", "acled.csv", acled(time_precision="7"), REFUSED,
          "time_precision '7' is not a known code", "row 2 (id 'acled-KGZ1')"),
+    Case("csv", "acled without event id", "acled.csv", acled(event_id_cnty=""), REFUSED,
+         "source_id is required but empty", "row 2"),
     Case("csv", "ucdp date_prec 9", "ged.csv", ucdp(date_prec="9"), REFUSED, "date_prec '9' is not a known code",
          "row 2 (id 'ucdp-1')"),
     Case("csv", "ucdp date_prec 5", "ged.csv", ucdp(date_prec="5"), ACCEPTED, column="date_precision", value="year"),
