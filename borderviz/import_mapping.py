@@ -535,6 +535,8 @@ def to_frame(table: pa.Table) -> gpd.GeoDataFrame:
         col = table.column(field.name).combine_chunks()
         kind = IMPORTED_INCIDENTS.field(field.name).kind if field.name in IMPORTED_INCIDENTS.columns else "str"
         if field.metadata and b"record" in field.metadata:
+            # a copy, so that the frame does not keep the whole of the table's buffers alive
+            col = pa.concat_arrays([col, pa.array([], col.type)])
             data[field.name] = pd.Series(RecordArray(col, field.metadata[b"record"].decode()))
         elif kind == "date":
             data[field.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")

@@ -22,6 +22,8 @@ the problem ("took longer than 120 s", "needs more than 2048 MB").
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import resource
 import signal
@@ -216,5 +218,15 @@ def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Lim
             raise _refused(file, f"could not be read ({value}); a damaged or unusual file?")
         with pa.OSFile(str(out), "rb") as source:
             table = pa.ipc.open_file(source).read_all()
-        return importers.result_of(table)
+        result = importers.result_of(table)
+        del table
+        _give_back()
+        return result
+
+
+def _give_back() -> None:
+    """Return freed memory to the system: Arrow's pool and the C allocator keep it otherwise."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
