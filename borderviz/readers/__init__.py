@@ -25,6 +25,7 @@ from ..errors import InputError, Problem
 MAX_BYTES = 500 * 1024 * 1024
 MAX_ROWS = 2_000_000
 MAX_GEOJSON_BYTES = 200 * 1024 * 1024
+MAX_COLUMNS = 1000
 
 
 @dataclass
@@ -53,3 +54,9 @@ def reproject(geoms: np.ndarray, crs: pyproj.CRS, file: str) -> tuple[np.ndarray
         raise InputError([Problem(file, "", f"declares the coordinate system {crs.name[:60]!r}, which cannot be "
                                             f"converted to EPSG:4326 ({str(exc)[:80]})")]) from None
     return moved, f"{file}: reprojected from {crs.to_string()} to EPSG:4326"
+
+
+def check_columns(names: list[str], file: str) -> None:
+    """Refuse a table with more columns than any incident file has (each costs memory in every row)."""
+    if len(names) > MAX_COLUMNS:
+        raise InputError([Problem(file, "", f"has {len(names):,} columns; the limit is {MAX_COLUMNS:,}")])

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import InputError, Problem
-from . import MAX_ROWS, Table, text
+from . import MAX_ROWS, Table, check_columns, text
 
 BLOCK = 1 << 22
 MAX_REPORTED = 200
@@ -33,6 +33,7 @@ def _header(sample: str, file: str) -> tuple[list[str], str]:
         names = next(csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter))
     except (StopIteration, csv.Error):
         raise InputError([Problem(file, "", "is empty or has no header line")]) from None
+    check_columns(names, file)
     names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
     seen: dict[str, int] = {}
     problems = []

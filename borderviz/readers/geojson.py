@@ -21,7 +21,7 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from ..errors import InputError, Problem
-from . import MAX_GEOJSON_BYTES, MAX_ROWS, Table, reproject
+from . import MAX_GEOJSON_BYTES, MAX_ROWS, Table, check_columns, reproject
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                   "GeometryCollection")
@@ -155,6 +155,7 @@ def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
         xy = np.array(geoms[pairs].tolist(), dtype=float)
         geoms[pairs] = shapely.points(xy[:, 0], xy[:, 1])
     keys = list(dict.fromkeys(k for p in props for k in p))
+    check_columns(keys, file)
     table = pa.table({k: column([p.get(k) for p in props]) for k in keys}) if keys else \
         pa.table({"_": pa.nulls(len(props))}).drop(["_"])
     warnings = []

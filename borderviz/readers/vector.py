@@ -26,7 +26,7 @@ from defusedxml import ElementTree as safe_xml
 from defusedxml.common import DefusedXmlException
 
 from ..errors import InputError, Problem
-from . import MAX_ROWS, Table, reproject, text
+from . import MAX_ROWS, Table, check_columns, reproject, text
 from .geojson import column
 
 ZIP_MAX_MEMBERS = 12
@@ -140,9 +140,10 @@ def dbf_encoding(dbf: bytes) -> tuple[str | None, str | None]:
                            "If names look garbled, add a .cpg")
 
 
-def to_table(frame: pd.DataFrame) -> pa.Table:
+def to_table(frame: pd.DataFrame, file: str) -> pa.Table:
     """A frame's attribute columns as Arrow (a column of mixed types becomes text)."""
     out = {}
+    check_columns([str(c) for c in frame.columns], file)
     for name in frame.columns:
         if name == "geometry":
             continue
@@ -187,7 +188,7 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
         frames.append(pd.DataFrame(part.drop(columns="geometry")))
         geometries.append(geoms)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return Table(to_table(frame), geometries=np.concatenate(geometries), warnings=warnings)
+    return Table(to_table(frame, file), geometries=np.concatenate(geometries), warnings=warnings)
 
 
 def read_kml(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
