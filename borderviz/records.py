@@ -109,7 +109,7 @@ class RecordArray(ExtensionArray):
         item = pd.api.indexers.check_array_indexer(self, item)
         if item.dtype == bool:
             return RecordArray(self._data.filter(pa.array(item)), self._mode)
-        return RecordArray(self._data.take(pa.array(item)), self._mode)
+        return self.take(item)
 
     def __iter__(self):
         for scalar in self._data:

@@ -27,6 +27,7 @@ def test_filtering_taking_and_concatenating_stay_records():
     s = series()
     assert s[s.notna()].tolist() == ROWS[:2]
     assert s.iloc[[2, 0]].tolist() == [None, ROWS[0]]
+    assert s.iloc[[-1, -3]].tolist() == [None, ROWS[0]] and s.array[[-1]].tolist() == [None]
     assert s.reindex([1, 7]).tolist() == [ROWS[1], None]
     both = pd.concat([s, s], ignore_index=True)
     assert both.dtype == s.dtype and both.tolist() == ROWS + ROWS
