@@ -151,7 +151,8 @@ def counts(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         stripped = pc.replace_substring_regex(text, "[, \u00a0\u202f]", "")
         col = pc.if_else(grouped, stripped, text)
     values, bad = floats(col)
+    given = ~col.is_null().to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
-        wrong = ~np.isnan(values) & ((values != np.floor(values)) | (values < 0) | (values > MAX_KILLED)
-                                     | ~np.isfinite(values))
+        wrong = given & (np.isnan(values) | (values != np.floor(values)) | (values < 0) | (values > MAX_KILLED)
+                         | ~np.isfinite(values))
     return values, bad | wrong

@@ -185,6 +185,7 @@ CASES: list[Case] = [
     Case("csv", "fatalities 1,000", "f.csv", csv('a,2022-09-14,x,"1,000",39.9,70.5'), ACCEPTED,
          column="killed_total", value=1000),
     Case("csv", "fatalities 1,5", "f.csv", csv('a,2022-09-14,x,"1,5",39.9,70.5'), REFUSED, "not a whole number", R),
+    Case("csv", "fatalities nan", "f.csv", csv("a,2022-09-14,x,nan,39.9,70.5"), REFUSED, "not a whole number", R),
     Case("csv", "fatalities text", "f.csv", csv("a,2022-09-14,x,many,39.9,70.5"), REFUSED, "not a whole number", R),
     Case("csv", "latin-1 text", "l.csv", csv("a,2022-09-14,Café,0,39.9,70.5", encoding="latin-1"), ACCEPTED,
          column="place_reported", value="Café", warns="Windows-1252"),
@@ -273,6 +274,10 @@ CASES: list[Case] = [
     Case("geojson", "not JSON", "x.geojson", lambda: b"<x/>", REFUSED, "not valid JSON"),
     Case("geojson", "date 9999-12-31", "d.geojson", geojson(feature({"date": "9999-12-31"})), REFUSED,
          "outside the dates", "feature 1 (id 'file-a')"),
+    Case("geojson", "killed NaN", "k.geojson", lambda: geojson(feature({"killed": 1.5}))().replace(b"1.5", b"NaN"),
+         REFUSED, "not a whole number", "feature 1"),
+    Case("geojson", "killed null", "k.geojson", geojson(feature({"killed": None})), ACCEPTED, column="killed_total",
+         value=None),
     Case("geojson", "killed 1e20", "k.geojson", geojson(feature({"killed": 1e20})), REFUSED, "not a plausible",
          "feature 1"),
     # GeoPackage: SQL in the file is never evaluated
