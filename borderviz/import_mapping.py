@@ -464,10 +464,10 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
         for i, value in enumerate(text):
             try:
                 parsed.append(parse_value(field, value))
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 parsed.append(None)
                 bad[i] = True
-                reasons[i] = str(exc)
+                reasons[i] = str(exc)[:200] if isinstance(exc, ValueError) else "nests too deeply"
         rows.flag(bad, lambda i, name=name, reasons=reasons: f"{name} {reasons[i]}", 2)
         out[name] = RecordArray(pa.array([None if v is None else json.dumps(v, ensure_ascii=False)
                                           for v in parsed], pa.string()), "json")

@@ -238,6 +238,11 @@ CASES: list[Case] = [
     Case("csv", "ucdp date_prec 9", "ged.csv", ucdp(date_prec="9"), REFUSED, "date_prec '9' is not a known code",
          "row 2 (id 'ucdp-1')"),
     Case("csv", "ucdp date_prec 5", "ged.csv", ucdp(date_prec="5"), ACCEPTED, column="date_precision", value="year"),
+    Case("csv", "own export with deeply nested sources", "own.csv",
+         lambda: ("id,dataset,source_id,date_start,date_precision,event_type,country,location_precision,sources,"
+                  "latitude,longitude\nacled-1,acled,1,2022-09-14,day,other,KG,settlement,"
+                  + "[" * 100_000 + "]" * 100_000 + ",39.9,70.5\n").encode(),
+         REFUSED, "sources nests too deeply", "row 2 (id 'acled-1')"),
     # GeoJSON: nesting, bare geometries, declared CRSs, every bad feature named
     Case("geojson", "nested 100000 deep", "deep.geojson", deeply_nested(100_000), REFUSED, "too deeply"),
     Case("geojson", "nested coordinates", "deep.geojson",
