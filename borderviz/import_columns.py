@@ -10,6 +10,7 @@ shared between rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +37,11 @@ def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
         col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S" if pa.types.is_timestamp(col.type) else "%Y-%m-%d")
     if not pa.types.is_string(col.type):
-        col = col.cast(pa.string())
+        try:
+            col = col.cast(pa.string())
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # lists, structs: as JSON text
+            col = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                            for v in col.to_pylist()], pa.string())
     return _empty_as_null(pc.utf8_trim_whitespace(col))
 
 

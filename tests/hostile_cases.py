@@ -166,6 +166,27 @@ def kml(placemark_time: str) -> Callable:
         "</Placemark></Document></kml>").encode()
 
 
+def geoparquet(**columns: Any) -> Callable:
+    def build() -> bytes:
+        frame = gpd.GeoDataFrame({"id": ["a"], "date": ["2022-09-14"], **columns},
+                                 geometry=[shapely.Point(70.53, 39.95)], crs="EPSG:4326")
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer)
+        return buffer.getvalue()
+
+    return build
+
+
+def parquet_geometry_not_wkb() -> bytes:
+    table = pq.read_table(io.BytesIO(geoparquet()()))
+    meta = json.loads(table.schema.metadata[b"geo"])
+    meta["primary_column"] = "date"
+    meta["columns"] = {"date": meta["columns"]["geometry"]}
+    buffer = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata({b"geo": json.dumps(meta).encode()}), buffer)
+    return buffer.getvalue()
+
+
 def parquet_without_geo() -> bytes:
     buffer = io.BytesIO()
     pq.write_table(pa.table({"date": ["2022-09-14"], "latitude": [39.9], "longitude": [70.5]}), buffer)
@@ -327,6 +348,10 @@ CASES: list[Case] = [
     Case("kml", "no date", "n.kml", kml(""), REFUSED, "no date column"),
     # GeoParquet
     Case("parquet", "not parquet", "x.parquet", lambda: b"PAR1 nothing", REFUSED, "not a PARQUET file"),
+    Case("parquet", "nested list column", "tags.parquet", geoparquet(tags=[[1, 2]]), ACCEPTED,
+         column="source_fields", value={"id": "a", "date": "2022-09-14", "tags": "[1, 2]"}),
+    Case("parquet", "geometry column is text", "x.parquet", parquet_geometry_not_wkb, REFUSED,
+         "geometry cannot be read"),
     Case("parquet", "no geo metadata", "x.parquet", parquet_without_geo, REFUSED, "no GeoParquet"),
     # any format
     Case("any", "unsupported suffix", "x.exe", lambda: b"MZ", REFUSED, "unsupported type"),

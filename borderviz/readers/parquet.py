@@ -34,24 +34,26 @@ def read_parquet(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
         table = handle.read()
     except InputError:
         raise
-    except (pa.ArrowException, OSError, ValueError) as exc:
+    except (pa.ArrowException, OSError, ValueError, RecursionError) as exc:
         raise InputError([Problem(file, "", f"cannot be read as Parquet ({str(exc)[:200]})")]) from None
-    if not isinstance(geo, dict) or not geo.get("columns"):
+    columns = geo.get("columns") if isinstance(geo, dict) else None
+    if not isinstance(columns, dict) or not columns:
         raise InputError([Problem(file, "", "has no GeoParquet 'geo' metadata, so where its rows are is unknown")])
-    name = geo.get("primary_column") or next(iter(geo["columns"]))
-    spec = geo["columns"].get(name) or {}
-    if spec.get("encoding", "WKB").upper() != "WKB" or name not in table.column_names:
-        raise InputError([Problem(file, "", f"stores its geometry as {spec.get('encoding')!r}; only WKB is read")])
+    name = geo.get("primary_column") or next(iter(columns))
+    spec = columns.get(name) if isinstance(name, str) else None
+    if not isinstance(spec, dict) or str(spec.get("encoding", "WKB")).upper() != "WKB" or \
+            name not in table.column_names:
+        raise InputError([Problem(file, "", "stores its geometry in a way other than GeoParquet WKB; refused")])
     try:
         geoms = shapely.from_wkb(np.asarray(table.column(name).to_pylist(), dtype=object))
-    except shapely.errors.GEOSException as exc:
+    except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
         raise InputError([Problem(file, "", f"geometry cannot be read ({str(exc)[:100]})")]) from None
     warnings = []
     crs_spec = spec.get("crs", "OGC:CRS84")
     if crs_spec is not None:
         try:
             crs = pyproj.CRS.from_user_input(crs_spec)
-        except CRSError:
+        except (CRSError, TypeError, ValueError):
             raise InputError([Problem(file, "", "declares a coordinate system that is not known; export it in "
                                                 "EPSG:4326")]) from None
         if crs.to_epsg() not in (4326, None) or (crs.to_epsg() is None and "CRS84" not in crs.to_string()):

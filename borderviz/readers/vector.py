@@ -249,6 +249,6 @@ def csv_member(members: dict[str, bytes], file: str) -> tuple[str, bytes, dict |
     provenance = next((c for n, c in members.items() if PurePosixPath(n).name.lower() == "provenance.json"), None)
     try:
         prov = json.loads(provenance) if provenance else None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         prov = None
     return data[0], members[data[0]], prov
