@@ -54,6 +54,9 @@ def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = 
              max_rows: int = MAX_ROWS) -> Table:
     """The rows of a CSV file as an Arrow table of text columns, exactly as the file has them."""
     encoding, skip, warning = text.detect(data)
+    if encoding == "broken-utf-8":
+        raise InputError([Problem(file, "", f"is UTF-8 text except for invalid bytes (the first at byte {skip:,}); "
+                                            "a damaged file? Save it again as UTF-8")])
     sample = bytes(data[skip: skip + (1 << 16)]).decode(encoding, errors="replace")
     names, delimiter = _header(sample, file)
     ragged: list[Problem] = []

@@ -55,6 +55,26 @@ def is_utf8(data: bytes) -> bool:
     return True
 
 
+def first_bad_utf8(data: bytes) -> int | None:
+    """Where UTF-8 text breaks, if the file is UTF-8 but for a few bad bytes (None if it is another encoding).
+
+    Read as Windows-1251 or -1252, such a file would garble every non-ASCII letter; it is refused instead.
+    """
+    sample = data[:SAMPLE]
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    if not bad or non_ascii - bad < 4 * bad:  # mostly not UTF-8: another encoding
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(data), SAMPLE):
+        try:
+            decoder.decode(data[start:start + SAMPLE], final=start + SAMPLE >= len(data))
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+    return 0
+
+
 def guess_single_byte(data: bytes) -> str:
     """'cp1251' when the non-ASCII bytes come in runs (Cyrillic words), else 'cp1252' or 'latin-1'."""
     sample = np.frombuffer(data[:SAMPLE], dtype=np.uint8)
@@ -72,7 +92,8 @@ def guess_single_byte(data: bytes) -> str:
 
 
 def detect(data: bytes) -> tuple[str, int, str | None]:
-    """(encoding, bytes to skip, warning or None) for text ``data``."""
+    """(encoding, bytes to skip, warning or None) for text ``data``; ``("broken-utf-8", offset, None)`` for
+    UTF-8 with invalid bytes, the first at ``offset``."""
     encoding, skip = bom(data)
     if encoding:
         return encoding, skip, None
@@ -81,6 +102,9 @@ def detect(data: bytes) -> tuple[str, int, str | None]:
         return utf16, 0, None
     if is_utf8(data):
         return "utf-8", 0, None
+    broken = first_bad_utf8(data)
+    if broken is not None:
+        return "broken-utf-8", broken, None
     guess = guess_single_byte(data)
     return guess, 0, (f"is not UTF-8; its text was read as {LABELS[guess]}. If names look garbled, "
                       "save the file as UTF-8 and import it again")
