@@ -11,7 +11,8 @@ limits:
 - memory: its resident memory is watched and it is killed past
   ``Limits.memory_mb``; its address space is capped (RLIMIT_AS) as a
   backstop against a sudden allocation between two looks;
-- rows: ``Limits.rows``, checked by every reader as it reads.
+- rows: ``Limits.rows``, checked by every reader as it reads;
+- at most :data:`CONCURRENT` imports run at once; others wait their turn.
 
 The child returns the imported frame as Arrow IPC (columns, not pickled
 Python objects), so the server's memory holds the compact result and the
