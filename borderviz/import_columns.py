@@ -26,10 +26,15 @@ MAX_KILLED = 10_000_000
 NUL, SEP = "\x00", "\x1f"
 
 
+def one_chunk(col: pa.ChunkedArray) -> pa.Array:
+    """The column as one array (without a copy when it already is one chunk)."""
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+
+
 def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The column as trimmed text; numbers as written by Arrow, dates as ISO text, blanks as null."""
     if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
+        col = one_chunk(col)
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     if pa.types.is_null(col.type):

@@ -114,7 +114,7 @@ def _columns(table: pa.Table) -> Callable[[str | None], pa.Array]:
             return pa.nulls(table.num_rows, pa.string())
         if name not in cache:
             col = table.column(name)
-            col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            col = cols.one_chunk(col) if isinstance(col, pa.ChunkedArray) else col
             kind = col.type
             keep = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_timestamp(kind) or \
                 pa.types.is_date(kind)
@@ -164,7 +164,7 @@ def _fields(table: pa.Table) -> RecordArray:
     arrays, names = [], []
     for name in table.column_names:
         col = table.column(name)
-        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        col = cols.one_chunk(col) if isinstance(col, pa.ChunkedArray) else col
         t = col.type
         if pa.types.is_dictionary(t):
             col = col.cast(t.value_type)
@@ -532,7 +532,7 @@ def to_frame(table: pa.Table) -> gpd.GeoDataFrame:
     for field in table.schema:
         if field.name in ("_x", "_y"):
             continue
-        col = table.column(field.name).combine_chunks()
+        col = cols.one_chunk(table.column(field.name))
         kind = IMPORTED_INCIDENTS.field(field.name).kind if field.name in IMPORTED_INCIDENTS.columns else "str"
         if field.metadata and b"record" in field.metadata:
             # a copy, so that the frame does not keep the whole of the table's buffers alive

@@ -114,6 +114,7 @@ def read_csv(data: bytes, file: str, progress: Callable[[float], None] | None = 
         raise InputError(numbered())
     if not rows:
         raise InputError([Problem(file, "", "has no data rows")])
-    table = pa.Table.from_batches(batches, schema=batches[0].schema)
+    table = pa.Table.from_batches(batches, schema=batches[0].schema).combine_chunks()  # one copy, then none
+    del batches
     warnings = [f"{file} {warning}"] if warning else []
     return Table(table, row_kind="row", first_row=2, warnings=warnings)
