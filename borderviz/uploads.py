@@ -114,7 +114,7 @@ def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Li
         del data
         with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
-        conn.send(("done", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+        conn.send(("done", None))
     except DataError as exc:
         conn.send(("error", exc.problems[:1000]))
     except (MemoryError, pa.ArrowMemoryError):
@@ -122,6 +122,7 @@ def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Li
     except Exception as exc:  # a reader's own failure: say what, never the traceback (it names server paths)
         conn.send(("crash", type(exc).__name__))
     finally:
+        conn.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
         conn.close()
 
 
@@ -180,6 +181,8 @@ def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Lim
                     if message[0] == "progress":
                         if progress:
                             progress(message[1])
+                    elif message[0] == "peak":
+                        peak_kb = max(peak_kb, message[1])
                     else:
                         outcome = message
                     continue
@@ -196,12 +199,17 @@ def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Lim
         finally:
             if outcome is None or outcome[0] in ("memory", "time"):
                 child.kill()
+            elif receive.poll(2):  # its own peak memory, sent last
+                with contextlib.suppress(EOFError, OSError):
+                    message = receive.recv()
+                    if message[0] == "peak":
+                        peak_kb = max(peak_kb, message[1])
             child.join(10)
             if child.is_alive():
                 child.kill()
                 child.join()
             receive.close()
-        LAST_CHILD_PEAK_MB = max(peak_kb / 1024, outcome[1] if outcome and outcome[0] == "done" else 0)
+        LAST_CHILD_PEAK_MB = peak_kb / 1024
         if outcome is None:
             code = child.exitcode
             if code in (-signal.SIGXCPU, -signal.SIGKILL):
