@@ -15,7 +15,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from borderviz import casualties, component, engine, formats, importers, layers, mapview, points, status, timeline
+from borderviz import (
+    casualties,
+    component,
+    engine,
+    formats,
+    importers,
+    layers,
+    mapview,
+    points,
+    status,
+    timeline,
+    uploads,
+)
 from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
 from borderviz.popups import escape_markdown
@@ -41,11 +53,12 @@ def builtin_packet() -> bytes:
     return points.encode(load_frames()["incidents"], origin="builtin")
 
 
-@st.cache_data(show_spinner="Reading your file…", max_entries=8)
+@st.cache_data(show_spinner="Reading your file…", max_entries=2, ttl="1h")
 def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
-    """The import, or why it was refused (cached too, so a refused file is not read again on every rerun)."""
+    """The import (in a bounded child process), or why it was refused (cached too, so a refused file is not
+    read again)."""
     try:
-        return importers.import_file(name, data, load_frames()["incidents"])
+        return uploads.import_upload(name, data, load_frames()["incidents"])
     except DataError as exc:
         return exc
 
@@ -161,15 +174,20 @@ day = pd.Timestamp(view.end)
 
 # --- imported incidents -----------------------------------------------------------------------
 
-if upload is not None:
-    outcome = import_upload(upload.name, upload.getvalue())
-    if isinstance(outcome, DataError):
-        kept = f" Still showing {escape_markdown(ss.imported.file)}." if ss.get("imported") else ""
-        st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported; nothing was changed.{kept}")
-        st.sidebar.code(str(outcome), language=None)
-    else:
-        ss.imported = outcome
-else:
+# An upload is imported once (not on every rerun). Taking a file out of the uploader never drops an
+# import: the browser empties the uploader for a moment when one file replaces another, so only the
+# Remove button does.
+if upload is not None and ss.get("upload_seen") != upload.file_id:
+    ss.upload_seen, ss.upload_outcome = upload.file_id, import_upload(upload.name, upload.getvalue())
+    if not isinstance(ss.upload_outcome, DataError):
+        ss.imported = ss.upload_outcome
+if upload is not None and isinstance(ss.get("upload_outcome"), DataError):
+    kept = (f" The map still shows {escape_markdown(ss.imported.file)}, imported earlier." if ss.get("imported")
+            else " No imported incidents are shown.")
+    st.sidebar.error(f"**{escape_markdown(upload.name)}** was not imported.{kept}")
+    st.sidebar.code(str(ss.upload_outcome), language=None)
+if ss.get("imported") is not None and st.sidebar.button(f"Remove {escape_markdown(ss.imported.file)} from the map",
+                                                        key="remove_import"):
     ss.imported = None
 imported = ss.get("imported")
 if imported is not None:
@@ -201,11 +219,10 @@ map_state = engine.MapState(start=view.start, end=view.end, types=view.types, co
                             basemap=view.basemap)
 packets = [builtin_packet()]
 if imported is not None:
-    import_key = (imported.file, imported.dataset, len(imported.frame), getattr(upload, "file_id", None))
-    if ss.get("imported_packet_key") != import_key:  # encode each import once
+    if ss.get("imported_packet_of") is not imported:  # encode each import once (ss.imported is kept as is)
         ss.imported_packet = points.encode(imported.frame, origin="imported", dataset=imported.dataset,
                                            file=imported.file)
-        ss.imported_packet_key = import_key
+        ss.imported_packet_of = imported
     packets.append(ss.imported_packet)
 component.map_component(config_packet(LAST), packets, map_state.for_browser(), seq=ss.seq)
 

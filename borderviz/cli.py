@@ -45,7 +45,7 @@ BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp"})
 # What .streamlit/config.toml sets for a checkout; an installed package has no such
 # file, so `borderviz app` passes the same options (tests keep the two equal).
 STREAMLIT_OPTIONS = {
-    "server.maxUploadSize": "25",
+    "server.maxUploadSize": "500",
     "browser.gatherUsageStats": "false",
     "theme.base": "light",
     "client.toolbarMode": "viewer",
@@ -316,13 +316,13 @@ def _import_files(paths: list[Path], frames: dict):
     """Import the user's files (every problem of every file reported together); one result for all."""
     import pandas as pd
 
-    from . import importers
+    from . import importers, uploads
     from .errors import DataError
 
     results, problems = [], []
     for path in paths:
         try:
-            results.append(importers.import_file(path.name, path.read_bytes(), frames["incidents"]))
+            results.append(uploads.import_upload(path.name, path.read_bytes(), frames["incidents"]))
         except OSError as exc:
             problems.append(f"{path}: cannot read ({exc.strerror})")
         except DataError as exc:
@@ -349,20 +349,28 @@ def import_command(
     data: DataDir = None,
 ) -> None:
     """Check and import your own incidents; report every problem, or a summary and duplicates."""
-    from . import importers
+    from . import uploads
 
     if fmt is not None and fmt not in FORMAT_EXTENSIONS:
         raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
     if output is not None:
         fmt = output_format(fmt, output)
     frames = _load(data)
+
+    shown = []
+
+    def progress(fraction: float) -> None:
+        shown.append(fraction)
+        typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
+
     try:
-        with say.step(f"importing {file.name}"):
-            result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
+        result = uploads.import_upload(file.name, file.read_bytes(), frames["incidents"], progress=progress)
     except OSError as exc:
         raise _fail(f"{file}: cannot be read ({exc.strerror})") from None
     except DataError as exc:
-        raise _fail(f"{file.name} was not imported:\n{exc}") from None
+        raise _fail(("\n" if shown else "") + f"{file.name} was not imported:\n{exc}") from None
+    if shown:
+        typer.echo("", err=True)
     frame = result.frame
     for warning in result.warnings:
         say.info(f"warning: {warning}")

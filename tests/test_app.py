@@ -137,3 +137,36 @@ def test_broken_data_shows_an_error_and_the_app_keeps_running(app, tmp_path, mon
     assert "did not validate" in app.error[0].value
     assert "file not found" in app.code[0].value
     clear_caches()
+
+
+class _Upload:
+    """What st.file_uploader returns, for a file picked by the test."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self._data, self.file_id = name, data, f"{name}-{len(data)}"
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_a_refused_upload_keeps_the_earlier_import_and_says_so(app, monkeypatch):
+    import streamlit as st
+
+    picked: list = [_Upload("mine.csv", b"id,date,latitude,longitude\na,2022-09-14,39.95,70.53\n")]
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: picked[0] if k.get("key") == "upload" else real(*a, **k))
+    app.run()
+    assert not app.exception and app.session_state["imported"].file == "mine.csv"
+    picked[0] = _Upload("bad.csv", b"id,date,latitude,longitude\nb,9999-12-31,39.95,70.53\nc,x,north,70.5\n")
+    app.run()
+    assert not app.exception
+    errors = [e.value.replace("\\", "") for e in app.sidebar.error]  # markdown escapes
+    assert any("bad.csv" in e and "not imported" in e and "still shows mine.csv" in e for e in errors), errors
+    problems = next(c.value for c in app.sidebar.code if "problems" in c.value)
+    assert problems.startswith("3 problems:\n  bad.csv, row 2") and "1 / p / r" not in problems
+    assert app.session_state["imported"].file == "mine.csv"
+    picked[0] = None  # the refused file is taken out of the uploader: the earlier import stays
+    app.run()
+    assert app.session_state["imported"].file == "mine.csv"
+    app.button(key="remove_import").click().run(timeout=TIMEOUT)
+    assert app.session_state["imported"] is None
