@@ -124,8 +124,21 @@ def read(name: str, data: bytes, progress: Callable[[float], None] | None = None
     members = unzip(data, file)
     if any(n.lower().endswith(".shp") for n in members):
         return read_shapefile(members, file, max_rows)
-    _, inner, _ = csv_member(members, file)
-    return read_csv(inner, file, progress, max_rows)
+    _, inner, provenance = csv_member(members, file)
+    table = read_csv(inner, file, progress, max_rows)
+    return restore_formulas(table) if provenance is not None else table
+
+
+def restore_formulas(table: Table) -> Table:
+    """Undo :func:`borderviz.formats.defuse_formula` in a borderviz CSV export: one leading apostrophe goes."""
+    columns = table.columns
+    for k, name in enumerate(columns.column_names):
+        column = columns.column(k)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            fixed = pc.if_else(pc.starts_with(column, "'"), pc.utf8_slice_codeunits(column, 1), column)
+            columns = columns.set_column(k, name, fixed)
+    table.columns = columns
+    return table
 
 
 def _names_clash(table: Table, file: str) -> list[Problem]:

@@ -34,7 +34,10 @@ ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd"}
 # Sidecars of borderviz's own Shapefile and CSV exports.
-EXPORT_SIDECARS = (".fields.csv", ".text.csv")
+EXPORT_SIDECARS = (".fields.csv", ".text.csv", ".wkt.csv")
+# Files a borderviz CSV export holds beside its data, never read as data (a .vrt is
+# never handed to GDAL: a VRT can point a reader at any file on the server).
+EXPORT_EXTRAS = ("provenance.json", "datapackage.json", ".csvt", ".vrt")
 SHP_MAGIC = b"\x00\x00\x27\x0a"  # a Shapefile's file code, 9994, big-endian
 EXPECTED_DRIVERS = {"kml": {"LIBKML", "KML"}, "zip": {"ESRI Shapefile"}}
 
@@ -75,7 +78,7 @@ def unzip(data: bytes, file: str) -> dict[str, bytes]:
                                                               "refused"))
             continue
         lower = name.lower()
-        if pure.suffix.lower() not in SHAPEFILE_PARTS and not lower.endswith((".csv", "provenance.json")):
+        if pure.suffix.lower() not in SHAPEFILE_PARTS and not lower.endswith((".csv", *EXPORT_EXTRAS)):
             problems.append(Problem(file, f"member {name!r}", "is not part of a Shapefile "
                                     f"(expected {', '.join(sorted(SHAPEFILE_PARTS))}) or of a borderviz CSV export"))
         total += info.file_size
@@ -105,7 +108,7 @@ def shapefile_parts(members: dict[str, bytes], file: str) -> tuple[str, dict[str
     for name, content in members.items():
         pure = PurePosixPath(name)
         lower = pure.name.lower()
-        if lower == "provenance.json" or lower.endswith(EXPORT_SIDECARS):
+        if lower.endswith(EXPORT_EXTRAS) or lower.endswith(EXPORT_SIDECARS):
             continue
         if pure.parent != folder or pure.stem.lower() != stem:
             problems.append(Problem(file, f"member {name!r}", f"is not beside {shps[0]!r} under the same name; a "
