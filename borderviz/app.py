@@ -71,6 +71,7 @@ except DataError as exc:
     st.stop()
 
 FIRST = FIRST_DAY.date()
+IMPORTED_TABLE_ROWS = 1_000
 LAST = dt.date.today()
 DEFAULTS = ViewState(start=FIRST, end=LAST)
 PRESETS = {p.key: p for p in timeline.presets(frames["conflicts"], FIRST, LAST)}
@@ -282,8 +283,14 @@ with tab_table:
         column_config={"date_start": st.column_config.DateColumn("date", format="D MMM YYYY"),
                        "source": st.column_config.LinkColumn("first source")})
     if imported_selected is not None:
-        st.markdown(f"**Imported from {escape_markdown(imported.file)}** ({len(imported_selected)} in range)")
-        st.dataframe(imported_selected.drop(columns="geometry"), hide_index=True, width="stretch")
+        st.markdown(f"**Imported from {escape_markdown(imported.file)}** ({len(imported_selected):,} in range)")
+        # The table travels to the browser on every rerun: a whole-region file would be megabytes each time.
+        shown = imported_selected.sort_values("date_start").head(IMPORTED_TABLE_ROWS)
+        st.dataframe(shown.drop(columns=[c for c in ("geometry", "source_fields", "sources") if c in shown]),
+                     hide_index=True, width="stretch")
+        if len(imported_selected) > IMPORTED_TABLE_ROWS:
+            st.caption(f"The first {IMPORTED_TABLE_ROWS:,} by date; every row is on the map and in the "
+                       "downloads.")
 
 with tab_wars:
     if wars.empty:

@@ -381,6 +381,19 @@ def test_with_tiles_blocked_the_countries_show_and_the_map_says_so(page, artifac
     page.page.screenshot(path=str(artifacts / "tiles-blocked.png"))
 
 
+def test_an_open_popup_survives_a_filter_change_from_the_sidebar(page):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.api("borderviz.open('2022-09-16-dostuk-school')")
+    assert page.map.locator(".leaflet-popup-content").count() == 1
+    page.page.get_by_role("combobox", name="Location precision").click()
+    page.page.get_by_role("option", name="approximate").click()
+    page.page.keyboard.press("Escape")
+    page.settle()
+    assert "precisions=approximate" in page.page.url
+    assert page.api("borderviz.engine.opened") == "2022-09-16-dostuk-school"
+    assert page.map.locator(".leaflet-popup-content").count() == 1
+
+
 def test_zoom_survives_a_basemap_change(page):
     page.open("?basemap=none")
     page.api("borderviz.engine.map.setView([39.87, 70.55], 12, {animate: false})")

@@ -57,7 +57,9 @@
         clusters.push({point: point, items: here.slice(), places: 1, r: r});
       }
     });
+    this.clearing = true;  // (a popup closed by a redraw was not closed by the user)
     this.group.clearLayers();
+    this.clearing = false;
     this.drawn = [];
     clusters.forEach(function (cluster) { self.drawCluster(cluster); });
   };

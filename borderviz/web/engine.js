@@ -73,7 +73,9 @@
       var source = e.popup._source, items = source && source.bvItems;
       if (items) { self.opened = items[0].pk.header.ids[items[0].i]; self.commitSoon(); }
     });
-    map.on("popupclose", function () { if (self.opened) { self.opened = null; self.commitSoon(); } });
+    map.on("popupclose", function () {
+      if (self.opened && !self.markers.clearing) { self.opened = null; self.commitSoon(); }
+    });
     this.render();
   };
 
@@ -98,6 +100,18 @@
   bv.Engine.prototype.setFilters = function (filters) {
     this.filters = filters || {};
     this.countsChanged();
+    this.reopen();
+  };
+
+  /* After a redraw the app asked for, the incident whose popup was open is opened again if still drawn. */
+  bv.Engine.prototype.reopen = function () {
+    var id = this.opened, marker = id && this.markers.find(id);
+    if (!marker || marker.isPopupOpen()) { return; }
+    marker.openPopup();
+    this.opened = id;
+    var entry = Array.prototype.filter.call(marker.getPopup().getElement().querySelectorAll("details.bv-item"),
+                                            function (d) { return d.dataset.id === id; })[0];
+    if (entry) { entry.open = true; }
   };
 
   bv.Engine.prototype.setLayers = function (keys, quiet) {
@@ -113,7 +127,7 @@
       if (!incidents && map.hasLayer(layer)) { map.removeLayer(layer); }
     });
     if (this.legend) { this.legend.update(); }
-    if (!quiet) { this.render(); }
+    if (!quiet) { this.render(); this.reopen(); }
   };
 
   bv.Engine.prototype.setBasemap = function (key) {
