@@ -310,12 +310,16 @@ with tab_download:
                               format_func=lambda k: formats.FORMATS[k].label)
     offered = [*layers.LAYERS, *(["imported_incidents"] if imported_selected is not None else [])]
     names = choice[1].multiselect("Layers", offered, default=["incidents"], key="dl_layers")
+    history = st.checkbox("Every state of the border, crossings and enclaves in these dates, each with its "
+                          "start and end (for QGIS's temporal controller or kepler.gl), not only the last day",
+                          key="dl_history")
     subset = {n: imported_selected if n == "imported_incidents"
-              else timeline.layer_selection(frames, n, view.start, view.end, selected) for n in names}
+              else timeline.layer_selection(frames, n, view.start, view.end, selected, history=history)
+              for n in names}
     credits = imported.attribution if imported is not None and "imported_incidents" in names else None
     filters = {"from": view.start.isoformat(), "to": view.end.isoformat(), **{
         k: v for k, v in view.to_params().items() if k in ("types", "countries", "precisions", "min_killed") and v
-        not in ("", "0")}}
+        not in ("", "0")}, **({"history": True} if history else {})}
 
     def build_download(subset=subset, fmt=fmt, filters=filters, map_state=map_state, credits=credits) -> bytes:
         return formats.export(subset, fmt, filters, view=map_state, extra_attribution=credits,
@@ -324,8 +328,10 @@ with tab_download:
     st.download_button(f"Download {formats.FORMATS[fmt].label}", data=build_download, disabled=not names,
                        file_name=formats.download_name(fmt, names), mime=formats.FORMATS[fmt].mime,
                        on_click="ignore", key="download", type="primary")
+    states = ("with every state they had in these dates" if history
+              else f"as they were on {view.end:%d %b %Y}")
     st.caption(f"{formats.FORMATS[fmt].note}. Incidents follow the dates and filters; layers that change "
-               f"over time are exported as they were on {view.end:%d %b %Y}. Every file carries its "
+               f"over time are exported {states}. Every file carries its "
                "provenance: layers, filters, export time, data version, sources and licences.")
 
 with tab_about:

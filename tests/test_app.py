@@ -170,3 +170,12 @@ def test_a_refused_upload_keeps_the_earlier_import_and_says_so(app, monkeypatch)
     assert app.session_state["imported"].file == "mine.csv"
     app.button(key="remove_import").click().run(timeout=TIMEOUT)
     assert app.session_state["imported"] is None
+
+
+def test_the_download_can_hold_every_state_of_the_border(app, frames):
+    app.query_params.update({"start": "2014-01-01", "end": "2025-06-01"})
+    app.run()
+    app.multiselect(key="dl_layers").select("border_status").run()
+    app.checkbox(key="dl_history").check().run()
+    assert not app.exception
+    assert "with every state they had in these dates" in " ".join(c.value for c in app.caption)
