@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +77,30 @@ def make_incidents():
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+
+# --- browser tests: one app server and one Chromium per test module ----------------------------
+
+sys.path.insert(0, str(REPO / "scripts"))
+
+
+@pytest.fixture(scope="module")
+def server(repo):
+    """``streamlit run app.py`` on a free port; its URL."""
+    import appdriver
+
+    with appdriver.serve_app(repo) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (required in CI; skipped elsewhere if missing)."""
+    import appdriver
+
+    if not Path(appdriver.CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with appdriver.chromium() as b:
+        yield b

@@ -7,7 +7,6 @@ to other hosts are aborted and recorded. Screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -26,22 +25,6 @@ pytestmark = pytest.mark.browser
 TILE_HOSTS = {"tile.openstreetmap.org", "server.arcgisonline.com", "a.tile.opentopomap.org",
               "b.tile.opentopomap.org", "c.tile.opentopomap.org"}
 HOSTILE = "<img src=x onerror=alert(1)> `${alert(2)}` </script><script>alert(3)</script> Ворух"
-
-
-@pytest.fixture(scope="module")
-def server(repo):
-    with appdriver.serve_app(repo) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(appdriver.CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is required in CI (apt-get install chromium)")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with appdriver.chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="session")

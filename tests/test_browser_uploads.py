@@ -23,20 +23,6 @@ HOSTILE_NAME = "{{ 7*7 }}<img src=x onerror=alert(1)>.csv"
 HOSTILE_TEXT = b"id,date,place,latitude,longitude\nb,2022-09-15,{{ 7*191 }} <script>alert(2)</script>,39.9,70.5\n"
 
 
-@pytest.fixture(scope="module")
-def server(repo):
-    with appdriver.serve_app(repo) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(appdriver.CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with appdriver.chromium() as b:
-        yield b
-
-
 def server_rss_mb(url: str) -> float:
     """Resident memory of the `streamlit run` process serving ``url`` (its import children not counted)."""
     port = str(urllib.parse.urlparse(url).port)
