@@ -6,6 +6,7 @@ to other hosts are aborted and recorded. Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -417,3 +418,54 @@ def test_the_map_saves_a_picture_with_its_dates(page, tmp_path):
     data = saved.read_bytes()
     assert saved.name == "borderviz-map-2022-09-14_2022-09-20.png"
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+
+
+def _acled_csv(path: Path, n: int, seed: int = 9) -> pd.DataFrame:
+    """An ACLED-style export of ``n`` generated events around Batken and Isfara, 2014–2026 (test data)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    days = pd.Timestamp("2014-01-01") + pd.to_timedelta(rng.integers(0, 4700, n), "D")
+    frame = pd.DataFrame({
+        "event_id_cnty": [f"KGZ{i}" for i in range(n)], "event_date": days.strftime("%Y-%m-%d"),
+        "year": days.year, "time_precision": 1, "disorder_type": "Political violence",
+        "event_type": rng.choice(["Battles", "Explosions/Remote violence", "Riots"], n),
+        "sub_event_type": "Armed clash", "actor1": "Military Forces", "country": "Kyrgyzstan",
+        "admin1": "Batken", "admin2": "Batken", "location": rng.choice(["Ak-Sai", "Kok-Tash", "Dostuk"], n),
+        "latitude": rng.uniform(39.7, 40.2, n).round(4), "longitude": rng.uniform(69.6, 71.2, n).round(4),
+        "geo_precision": 1, "source": "Generated for a test", "source_scale": "National",
+        "notes": "generated test row", "fatalities": rng.integers(0, 3, n)})
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_a_100000_row_import_draws_and_brushes_and_its_export_too(page, browser, frames, tmp_path):
+    path = tmp_path / "acled-100k.csv"
+    generated = _acled_csv(path, 100_000)
+    page.open("?basemap=none")
+    builtin = page.count()
+    page.page.locator('input[type="file"]').set_input_files(str(path))
+    page.frame.wait_for_function(f"() => borderviz.count() === {builtin + 100_000}", timeout=120_000)
+    window = ("2019-01-01", "2019-12-31")
+    page.api(f"borderviz.setRange('{window[0]}', '{window[1]}')")
+    in_window = int(generated["event_date"].between(*window).sum())
+    builtin_in_window = len(timeline.in_range(frames["incidents"], *window))
+    assert page.count() == in_window + builtin_in_window
+    # The same selection as a file that opens from disk, brush included.
+    imported = gpd.GeoDataFrame(generated.assign(
+        id="acled-" + generated["event_id_cnty"], date_start=pd.to_datetime(generated["event_date"]),
+        date_end=pd.to_datetime(generated["event_date"]), event_type="armed_clash",
+        place_reported=generated["location"], location_precision="settlement", killed_total=generated["fatalities"], dataset="acled", country="KG"),
+        geometry=gpd.points_from_xy(generated["longitude"], generated["latitude"]), crs=4326)
+    bundle = formats.export({"incidents": frames["incidents"], "imported_incidents": imported}, "html",
+                            {"from": "2014-01-01", "to": dt.date.today().isoformat()}, context=frames)
+    html = tmp_path / "map.html"
+    html.write_bytes(bundle.single()[1])
+    tab = browser.new_page()
+    tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    tab.goto(html.as_uri())
+    tab.wait_for_function("window.borderviz && borderviz.count() > 0", timeout=60_000)
+    assert tab.evaluate("borderviz.count()") == 100_000 + len(frames["incidents"])
+    tab.evaluate(f"borderviz.setRange('{window[0]}', '{window[1]}')")
+    assert tab.evaluate("borderviz.count()") == in_window + builtin_in_window
+    tab.close()
