@@ -455,7 +455,8 @@ def test_a_100000_row_import_draws_and_brushes_and_its_export_too(page, browser,
     imported = gpd.GeoDataFrame(generated.assign(
         id="acled-" + generated["event_id_cnty"], date_start=pd.to_datetime(generated["event_date"]),
         date_end=pd.to_datetime(generated["event_date"]), event_type="armed_clash",
-        place_reported=generated["location"], location_precision="settlement", killed_total=generated["fatalities"], dataset="acled", country="KG"),
+        place_reported=generated["location"], location_precision="settlement",
+        killed_total=generated["fatalities"], dataset="acled", country="KG"),
         geometry=gpd.points_from_xy(generated["longitude"], generated["latitude"]), crs=4326)
     bundle = formats.export({"incidents": frames["incidents"], "imported_incidents": imported}, "html",
                             {"from": "2014-01-01", "to": dt.date.today().isoformat()}, context=frames)
