@@ -53,14 +53,21 @@ def builtin_packet() -> bytes:
     return points.encode(load_frames()["incidents"], origin="builtin")
 
 
-@st.cache_data(show_spinner="Reading your file…", max_entries=2, ttl="1h")
 def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
-    """The import (in a bounded child process), or why it was refused (cached too, so a refused file is not
-    read again)."""
+    """The import (in a bounded child process), or why it was refused, with its progress shown.
+
+    Not cached: each upload is imported once and kept in the session (see below), so its
+    memory goes with the session.
+    """
+    label = f"Reading {escape_markdown(name)}…"
+    bar = st.sidebar.progress(0.0, text=label)
     try:
-        return uploads.import_upload(name, data, load_frames()["incidents"])
+        return uploads.import_upload(name, data, load_frames()["incidents"],
+                                     progress=lambda f: bar.progress(min(max(float(f), 0.0), 1.0), text=label))
     except DataError as exc:
         return exc
+    finally:
+        bar.empty()
 
 
 try:
