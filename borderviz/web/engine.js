@@ -68,6 +68,7 @@
     this.setBasemap(state.basemap || config.defaultBasemap);
     this.start = bv.dayOf(state.start || config.first);
     this.end = bv.dayOf(state.end || config.last);
+    if (!state.view && map.getSize().x < 600) { map.setZoom(map.getZoom() - 1, {animate: false}); }  // a phone
     map.on("moveend", function () { self.commitSoon(); });
     map.on("popupopen", function (e) {
       var source = e.popup._source, items = source && source.bvItems;
