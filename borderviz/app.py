@@ -39,6 +39,16 @@ from borderviz.viewstate import COUNTRY_CHOICES, FREQUENCIES, ViewState, view_of
 
 st.set_page_config(page_title="borderviz: the Kyrgyzstan–Tajikistan border", page_icon="🗺️",
                    layout="wide")
+# Page layout only (constant CSS, no data): less space above the map; on a phone the map fills the width.
+st.html("""<style>
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding-top: 0; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.75rem 0.35rem 1rem 0.35rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.3rem; }
+  .st-key-intro [data-testid="stCaptionContainer"] { display: none; }
+}
+</style>""")
 
 @st.cache_resource(show_spinner="Loading layers…")
 def load_frames() -> dict[str, pd.DataFrame]:
@@ -220,9 +230,11 @@ day = pd.Timestamp(view.end)
 
 # --- header ------------------------------------------------------------------------------------
 
-st.title("The Kyrgyzstan–Tajikistan border")
-st.caption("Where the line runs, which parts were agreed and which disputed, and what happened along "
-           "it, when. Every feature says where it came from; click one for its sources.")
+with st.container(key="intro"):
+    st.title("The Kyrgyzstan–Tajikistan border")
+    st.caption("Where the line runs, which parts were agreed and which disputed, and what happened along "
+               "it, when. Every feature says where it came from; click one for its sources. Find a place, "
+               "share this view and read the state of the line beside the map (below it on a phone).")
 notices = st.container()  # link problems and the import's result, at the top of the page
 for problem in ss.get("url_problems", []):
     notices.warning(f"Link: {escape_markdown(problem)}")

@@ -178,10 +178,7 @@ class GaugeText:
 
 
 def _credit(r: status.Reading | None) -> str:
-    if r is None:
-        return "not published"
-    note = " (total minus agreed)" if r.derived else ""
-    return f"{r.who}, {r.when}{note}"
+    return "not published" if r is None else f"{r.who}, {r.when}"
 
 
 def gauge_text(g: status.Gauge) -> GaugeText:
@@ -191,12 +188,13 @@ def gauge_text(g: status.Gauge) -> GaugeText:
         share = max(0.0, min(1.0, g.agreed.km / g.total.km))
     if g.agreed is not None:
         of = f" of {g.total.text}" if g.total is not None else ""
-        head = f"{g.agreed.text} agreed{of} on {day_text(g.day)}"
+        head = f"{g.agreed.text} agreed{of}"
     elif g.total is not None:
         head = f"No agreed length published by {day_text(g.day)}; the line was given as {g.total.text}"
     else:
         head = f"No official figure on the line published by {day_text(g.day)}"
-    readings = [(what, r.text if r is not None else MISSING, _credit(r))
+    readings = [(what, (r.text + (" (total minus agreed)" if r.derived else "")) if r is not None else MISSING,
+                 _credit(r))
                 for what, r in (("Agreed", g.agreed), ("Not yet agreed", g.not_agreed), ("Disputed", g.disputed))]
     m = g.mapped
     mapped = (f"What this map can place: {m['agreed']:g} km drawn as agreed, {m['disputed']:g} km in documented "
