@@ -254,27 +254,26 @@ else:
     ss.imported = None
 imported = ss.get("imported")
 if imported is not None:
-    duplicates = [(i, readout.duplicate_ids(v)) for i, v in zip(imported.frame.get("id", imported.frame.index),
-                                                                 imported.frame["possible_duplicate_of"], strict=True)
-                  if readout.duplicate_ids(v)]
-    notices.success(f"Imported {len(imported.frame)} incidents from **{escape_markdown(imported.file)}** "
-                    f"({escape_markdown(str(imported.dataset))}); they are drawn on the map in their own colour "
-                    f"and listed under *Incidents*. {len(duplicates)} may duplicate built-in incidents.")
+    n_rows = len(imported.frame)
+    ids = imported.frame["id"] if "id" in imported.frame else pd.Series(range(1, n_rows + 1))
+    duplicates = [(own, readout.duplicate_ids(v)) for own, v in
+                  zip(ids, imported.frame["possible_duplicate_of"], strict=True) if readout.duplicate_ids(v)]
+    notices.success(f"Imported {n_rows} incident{'' if n_rows == 1 else 's'} from "
+                    f"**{escape_markdown(imported.file)}** ({escape_markdown(str(imported.dataset))}); they are "
+                    "drawn on the map in their own colour, listed under *Incidents* and counted apart from the "
+                    f"built-in ones. {len(duplicates)} may duplicate built-in incidents.")
     for warning in imported.warnings:
         notices.warning(escape_markdown(warning))
     if duplicates:
         with notices.expander(f"Check the {len(duplicates)} possible duplicates"):
             st.caption("Each imported incident below lies within a day and 5 km of a built-in one. "
                        "Press a built-in incident to open it on the map.")
-            shown = set()
             for n, (own, theirs) in enumerate(duplicates[:30]):
                 row = st.columns([2, 3])
-                row[0].markdown(f"Imported: `{escape_markdown(str(own))}`")
-                for k, other in enumerate(theirs[:5]):
-                    if other in INCIDENT_IDS:
-                        row[1].button(f"Open {other}", key=f"dup-{n}-{k}", on_click=focus_on,
-                                      args=({"incident": other},), help="Show this built-in incident on the map")
-                        shown.add(other)
+                row[0].markdown(f"Imported: {escape_markdown(str(own))}")
+                for k, other in enumerate(t for t in theirs[:5] if t in INCIDENT_IDS):
+                    row[1].button(f"Open {other}", key=f"dup-{n}-{k}", on_click=focus_on,
+                                  args=({"incident": other},), help="Show this built-in incident on the map")
             if len(duplicates) > 30:
                 st.caption(f"… and {len(duplicates) - 30} more (see the *May duplicate* column under *Incidents*).")
 imported_selected = (timeline.filter_incidents(imported.frame, view.start, view.end, criteria)

@@ -178,7 +178,9 @@ def test_a_bad_upload_says_why_and_keeps_the_app_running(page, tmp_path):
     page.page.locator('input[type="file"]').set_input_files(str(path))
     page.page.get_by_text("was not imported").wait_for(timeout=60_000)
     page.page.get_by_text("broken.csv, row 2", exact=False).wait_for(timeout=30_000)
-    assert "not numbers" in page.page.inner_text('[data-testid="stSidebar"]')
+    assert "not numbers" in page.page.inner_text('[data-testid="stMain"]')  # at the top of the page
+    error = page.page.locator('[data-testid="stAlert"]').filter(has_text="was not imported").bounding_box()
+    assert error["y"] < page.page.locator(appdriver.MAP).bounding_box()["y"]
     page.settle()
     assert page.markers() == before
 
@@ -424,3 +426,26 @@ def test_on_a_phone_the_map_comes_first_and_fills_the_width(browser, server, art
         tab.page.screenshot(path=str(artifacts / "phone-390.png"))
     finally:
         tab.close()
+
+
+def test_an_import_says_what_it_may_duplicate_and_opens_the_built_in_incident(page, tmp_path, frames):
+    header = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+              "country,admin1,admin2,location,latitude,longitude,geo_precision,source,source_scale,notes,"
+              "fatalities")
+    builtin = frames["incidents"].set_index("id").loc["2022-09-14-khelison"]
+    row = (f"TJK9001,2022-09-14,2022,1,Political violence,Battles,Armed clash,Military Forces,Tajikistan,"
+           f"Sughd,Isfara,Khelison,{builtin.geometry.y:.5f},{builtin.geometry.x:.5f},1,Test outlet,National,"
+           "Sample row written for a test,1")
+    path = tmp_path / "acled-duplicate.csv"
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.page.locator('input[type="file"]').set_input_files(str(path))
+    page.frame.wait_for_function("() => borderviz.engine.imported.length === 1", timeout=60_000)
+    page.settle()
+    notice = page.page.locator('[data-testid="stAlert"]').filter(has_text="Imported 1 incident from").first
+    assert notice.bounding_box()["y"] < page.page.locator(appdriver.MAP).bounding_box()["y"]
+    assert "1 may duplicate" in notice.inner_text()
+    assert "Imported" in _metrics(page)  # the totals say what they include
+    page.page.get_by_text("Check the 1 possible duplicates").click()
+    page.page.get_by_role("button", name="Open 2022-09-14-khelison").click()
+    page.frame.wait_for_function("() => window.borderviz.engine.opened === '2022-09-14-khelison'", timeout=30_000)
