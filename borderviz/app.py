@@ -349,27 +349,20 @@ with side_column:
 
 wars = timeline.in_range(frames["conflicts"], view.start, view.end)
 n_imported = len(imported_selected) if imported_selected is not None else 0
-cols = st.columns(5 if imported_selected is None else 6)
+width = 5 if imported_selected is None else 6
+cols = st.columns(width)
 cols[0].metric("Incidents" if imported_selected is None else "Incidents, built-in", len(selected),
                help="Incidents in the date range matching the filters"
                     + ("" if imported_selected is None else "; imported incidents are counted apart") + ".")
 if imported_selected is not None:
     cols[-1].metric("Imported", n_imported, help=f"Incidents from {imported.file} in the range and filters; "
                     "not included in the other numbers (some may duplicate built-in incidents).")
-for _, war in wars.iterrows():
-    figures = readout.war_headline(frames["casualty_reports"], war["id"])
-    for col, fig in zip(cols[1:5], figures, strict=True):
+# A war in the dates: its totals as each side last reported them, one row per war (never a sum of incidents).
+for k, (_, war) in enumerate(wars.iterrows()):
+    row = cols if k == 0 else st.columns(width)
+    for col, fig in zip(row[1:5], readout.war_headline(frames["casualty_reports"], war["id"]), strict=True):
         col.metric(f"{fig.label} ({war['date_start']:%b %Y} war)", fig.figure, help=fig.credit)
         col.caption(escape_markdown(f"{fig.who}, {fig.when}" if fig.reports else "not reported"))
-    break  # the headline is the first war in the range; every war's figures follow
-if not wars.empty:
-    lines = []
-    for _, war in wars.iterrows():
-        said = "; ".join(f"{f.label} {f.figure} ({f.who}, {f.when})" for f in
-                         readout.war_headline(frames["casualty_reports"], war["id"]) if f.reports)
-        lines.append(f"**{escape_markdown(war['name'])}**: latest whole-war figures as each source gave them: "
-                     f"{escape_markdown(said)}.")
-    st.caption("  \n".join(lines) + "  \nAll figures, with who reported them and when: *War totals by source*.")
 sums = readout.incident_sums(selected)
 if wars.empty:
     for col, (label, total, reporting, n) in zip(cols[1:5], sums, strict=True):
@@ -377,15 +370,18 @@ if wars.empty:
                    help=f"Sum of the per-incident figures reported for this side: {reporting} of {n} incidents "
                         "report one. Not an official total.")
 else:
-    st.caption("Sums of the per-incident figures (not official totals): " + "; ".join(
-        f"{label} {total:,} ({reporting} of {n} incidents report one)" for label, total, reporting, n in sums)
-        + ("" if imported_selected is None else "; built-in incidents only") + ".")
+    st.caption("The war figures are the latest whole-war totals each side's count was given, with who "
+               "reported them and when; every report is under *War totals by source*. Sums of the per-incident "
+               "figures, which are not official totals: " + "; ".join(
+                   f"{label} {total:,} ({reporting} of {n} incidents report one)"
+                   for label, total, reporting, n in sums)
+               + ("" if imported_selected is None else "; built-in incidents only") + ".")
 
 tab_chart, tab_table, tab_wars, tab_download, tab_about = st.tabs(
     ["Events over time", "Incidents", "War totals by source", "Download", "About the data"])
 
 with tab_chart:
-    st.radio("Group by", FREQUENCIES, key="freq", horizontal=True)
+    st.radio("Group by", FREQUENCIES, key="freq", horizontal=True, format_func=str.capitalize)
     freq = "MS" if ss.freq == "month" else "W-MON"
     counts = timeline.counts_by_period(selected, freq, view.start, view.end)
     counts = counts.assign(type=counts["event_type"].map(EVENT_TYPE_LABELS).fillna(counts["event_type"]))
@@ -441,7 +437,9 @@ with tab_download:
     fmt = choice[0].selectbox("Format", list(formats.FORMATS), key="dl_format",
                               format_func=lambda k: formats.FORMATS[k].label)
     offered = [*layers.LAYERS, *(["imported_incidents"] if imported_selected is not None else [])]
-    names = choice[1].multiselect("Layers", offered, default=["incidents"], key="dl_layers")
+    names = choice[1].multiselect("Layers", offered, default=["incidents"], key="dl_layers",
+                                  format_func=lambda n: layers.LAYERS[n].title if n in layers.LAYERS
+                                  else "Imported incidents")
     subset = {n: imported_selected if n == "imported_incidents"
               else timeline.layer_selection(frames, n, view.start, view.end, selected) for n in names}
     credits = imported.attribution if imported is not None and "imported_incidents" in names else None

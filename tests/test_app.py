@@ -247,3 +247,11 @@ def test_tables_read_as_edited_text(app):
         text = frame.astype(str).to_string()
         assert "None" not in text and "NaT" not in text and "nan" not in text and "00:00:00" not in text
         assert not any("_" in c for c in frame.columns)
+
+
+def test_the_whole_record_heads_each_war_with_its_own_totals(app):
+    app.run()
+    labels = [m.label for m in app.metric]
+    assert "Killed, KG (Apr 2021 war)" in labels and "Killed, KG (Sep 2022 war)" in labels
+    assert _metric(app, "Killed, TJ (Apr 2021 war)") == "19"
+    assert not any("sum" in label for label in labels)
