@@ -87,7 +87,10 @@ def test_a_preset_changes_the_incidents_drawn(page, frames, artifacts):
     page.settle()
     war = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")
     assert page.markers() == _places(war) < everything
-    assert "As of 20 Sep 2022: 519 km agreed of 972 km" in page.page.inner_text("body")
+    body = page.page.inner_text("body")
+    assert "The line on 20 Sep 2022" in body and "519 km agreed of 972 km" in body  # the gauge beside the map
+    page.page.get_by_text("In full, with sources").click()
+    page.page.get_by_text("As of 20 Sep 2022: 519 km agreed of 972 km", exact=False).wait_for(timeout=10_000)
     page.page.screenshot(path=str(artifacts / "preset-september-2022.png"))
 
 
