@@ -232,6 +232,8 @@ def test_an_incident_found_by_id_opens_its_popup(app, frames):
     app.text_input(key="query").input(target).run()
     app.radio(key="hit").set_value(0).run()
     assert _map(app)["state"]["focus"] == {"incident": target}
+    app.multiselect(key="types").select("destruction").run()
+    assert "focus" not in _map(app)["state"]  # told once: a later change does not open it again
 
 
 def test_tables_read_as_edited_text(app):
@@ -255,3 +257,12 @@ def test_the_whole_record_heads_each_war_with_its_own_totals(app):
     assert "Killed, KG (Apr 2021 war)" in labels and "Killed, KG (Sep 2022 war)" in labels
     assert _metric(app, "Killed, TJ (Apr 2021 war)") == "19"
     assert not any("sum" in label for label in labels)
+
+
+def test_chart_tooltips_use_labels_not_column_names(app):
+    app.run()
+    (chart,) = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    tooltips = [t for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])]
+    assert tooltips and all(t.get("title") and t["title"][0].isupper() for t in tooltips), tooltips
+    assert not any(t["title"] in ("event_type", "kind", "name") for t in tooltips)
