@@ -16,6 +16,7 @@ import urllib.parse
 import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from borderviz import (
     casualties,
@@ -142,9 +143,14 @@ def changed_here() -> None:
     ss.seq += 1
 
 
-def focus_on(target: dict) -> None:
-    """Show ``target`` on the map once: {"incident": id} opens its popup, {"lat", "lon", "zoom", "label"} a place."""
+def focus_on(target: dict, scroll: bool = False) -> None:
+    """Show ``target`` on the map once: {"incident": id} opens its popup, {"lat", "lon", "zoom", "label"} a place.
+
+    ``scroll``: the request came from below the map (table, import notice): bring the map into view.
+    """
     changed_here()
+    if scroll:
+        ss.scroll_to_map = ss.seq
     ss.push = {"seq": ss.seq, "focus": target}
     if target.get("incident") in INCIDENT_IDS:
         ss.opened = target["incident"]
@@ -155,7 +161,7 @@ def row_clicked() -> None:
     rows = ss.table.selection.rows if ss.get("table") else []
     ids = ss.get("table_ids") or []
     if rows and 0 <= rows[0] < len(ids):
-        focus_on({"incident": ids[rows[0]]})
+        focus_on({"incident": ids[rows[0]]}, scroll=True)
 
 
 def found() -> None:
@@ -273,7 +279,7 @@ if imported is not None:
                 row[0].markdown(f"Imported: {escape_markdown(str(own))}")
                 for k, other in enumerate(t for t in theirs[:5] if t in INCIDENT_IDS):
                     row[1].button(f"Open {other}", key=f"dup-{n}-{k}", on_click=focus_on,
-                                  args=({"incident": other},), help="Show this built-in incident on the map")
+                                  args=({"incident": other}, True), help="Show this built-in incident on the map")
             if len(duplicates) > 30:
                 st.caption(f"… and {len(duplicates) - 30} more (see the *May duplicate* column under *Incidents*).")
 imported_selected = (timeline.filter_incidents(imported.frame, view.start, view.end, criteria)
@@ -460,3 +466,8 @@ with tab_download:
 
 with tab_about:
     st.markdown((layers.REPO_ROOT / "docs" / "about.md").read_text(encoding="utf-8"))
+
+if ss.get("scroll_to_map") == ss.seq:  # constant script, no data: scroll the page up to the map
+    components.html(f"<!-- {int(ss.seq)} --><script>const f = parent.document.querySelector("
+                    "'iframe[title=\"borderviz.component.borderviz_map\"]'); "
+                    "if (f) f.scrollIntoView({block: 'start'});</script>", height=0)

@@ -416,6 +416,9 @@ def test_a_row_of_the_incidents_table_opens_its_incident_on_the_map(page, frames
     page.page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # the first row's selection box
     page.frame.wait_for_function(f"() => window.borderviz.engine.opened === {json.dumps(first)}", timeout=30_000)
     assert first in page.map.locator(".leaflet-popup-content").inner_text()
+    page.page.wait_for_function(  # the page went back up to the map
+        f"() => {{ const r = document.querySelector({json.dumps(appdriver.MAP)}).getBoundingClientRect();"
+        " return r.top > -200 && r.top < window.innerHeight / 2; }", timeout=10_000)
 
 
 def test_on_a_phone_the_map_comes_first_and_fills_the_width(browser, server, artifacts):
