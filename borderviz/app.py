@@ -31,6 +31,7 @@ from borderviz import (
     search,
     status,
     timeline,
+    uploads,
 )
 from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
@@ -67,11 +68,12 @@ def builtin_packet() -> bytes:
     return points.encode(load_frames()["incidents"], origin="builtin")
 
 
-@st.cache_data(show_spinner="Reading your file…", max_entries=8)
+@st.cache_data(show_spinner="Reading your file…", max_entries=2, ttl="1h")
 def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
-    """The import, or why it was refused (cached too, so a refused file is not read again on every rerun)."""
+    """The import (in a bounded child process), or why it was refused (cached too, so a refused file is not
+    read again)."""
     try:
-        return importers.import_file(name, data, load_frames()["incidents"])
+        return uploads.import_upload(name, data, load_frames()["incidents"])
     except DataError as exc:
         return exc
 
@@ -84,6 +86,7 @@ except DataError as exc:
     st.stop()
 
 FIRST = FIRST_DAY.date()
+IMPORTED_TABLE_ROWS = 1_000
 LAST = dt.date.today()
 DEFAULTS = ViewState(start=FIRST, end=LAST)
 PRESETS = {p.key: p for p in timeline.presets(frames["conflicts"], FIRST, LAST)}
@@ -248,22 +251,27 @@ for problem in ss.get("url_problems", []):
 
 # --- imported incidents -----------------------------------------------------------------------
 
-if upload is not None:
-    outcome = import_upload(upload.name, upload.getvalue())
-    if isinstance(outcome, DataError):
-        kept = f" Still showing {escape_markdown(ss.imported.file)}." if ss.get("imported") else ""
-        notices.error(f"**{escape_markdown(upload.name)}** was not imported; nothing was changed.{kept}")
-        notices.code(str(outcome), language=None)
-    else:
-        ss.imported = outcome
-else:
+# An upload is imported once (not on every rerun). Taking a file out of the uploader never drops an
+# import: the browser empties the uploader for a moment when one file replaces another, so only the
+# Remove button does.
+if upload is not None and ss.get("upload_seen") != upload.file_id:
+    ss.upload_seen, ss.upload_outcome = upload.file_id, import_upload(upload.name, upload.getvalue())
+    if not isinstance(ss.upload_outcome, DataError):
+        ss.imported = ss.upload_outcome
+if upload is not None and isinstance(ss.get("upload_outcome"), DataError):
+    kept = (f" The map still shows {escape_markdown(ss.imported.file)}, imported earlier." if ss.get("imported")
+            else " No imported incidents are shown.")
+    notices.error(f"**{escape_markdown(upload.name)}** was not imported.{kept}")
+    notices.code(str(ss.upload_outcome), language=None)
+if ss.get("imported") is not None and st.sidebar.button(f"Remove {escape_markdown(ss.imported.file)} from the map",
+                                                        key="remove_import"):
     ss.imported = None
 imported = ss.get("imported")
 if imported is not None:
     n_rows = len(imported.frame)
-    ids = imported.frame["id"] if "id" in imported.frame else pd.Series(range(1, n_rows + 1))
-    duplicates = [(own, readout.duplicate_ids(v)) for own, v in
-                  zip(ids, imported.frame["possible_duplicate_of"], strict=True) if readout.duplicate_ids(v)]
+    flagged = imported.frame["possible_duplicate_of"].dropna()  # only these rows are looked at (imports are big)
+    ids = imported.frame.loc[flagged.index, "id"] if "id" in imported.frame else flagged.index.to_series() + 1
+    duplicates = [(own, found) for own, v in zip(ids, flagged, strict=True) if (found := readout.duplicate_ids(v))]
     notices.success(f"Imported {n_rows} incident{'' if n_rows == 1 else 's'} from "
                     f"**{escape_markdown(imported.file)}** ({escape_markdown(str(imported.dataset))}); they are "
                     "drawn on the map in their own colour, listed under *Incidents* and counted apart from the "
@@ -294,11 +302,10 @@ map_state = engine.MapState(start=view.start, end=view.end, types=view.types, co
                             basemap=view.basemap, view=push.get("view"), focus=push.get("focus"))
 packets = [builtin_packet()]
 if imported is not None:
-    import_key = (imported.file, imported.dataset, len(imported.frame), getattr(upload, "file_id", None))
-    if ss.get("imported_packet_key") != import_key:  # encode each import once
+    if ss.get("imported_packet_of") is not imported:  # encode each import once (ss.imported is kept as is)
         ss.imported_packet = points.encode(imported.frame, origin="imported", dataset=imported.dataset,
                                            file=imported.file)
-        ss.imported_packet_key = import_key
+        ss.imported_packet_of = imported
     packets.append(ss.imported_packet)
 map_column, side_column = st.columns([4, 1], gap="small")
 with map_column:
@@ -422,10 +429,15 @@ with tab_table:
     st.dataframe(readout.incident_table(selected), hide_index=True, width="stretch", key="table",
                  on_select=row_clicked, selection_mode="single-row", column_config=TABLE_COLUMNS)
     if imported_selected is not None:
-        st.markdown(f"**Imported from {escape_markdown(imported.file)}** ({len(imported_selected)} in range; "
+        st.markdown(f"**Imported from {escape_markdown(imported.file)}** ({len(imported_selected):,} in range; "
                     "not included in the numbers above)")
-        st.dataframe(readout.incident_table(imported_selected, duplicates=True), hide_index=True, width="stretch",
+        # The table travels to the browser on every rerun: a whole-region file would be megabytes each time.
+        shown = imported_selected.sort_values("date_start").head(IMPORTED_TABLE_ROWS)
+        st.dataframe(readout.incident_table(shown, duplicates=True), hide_index=True, width="stretch",
                      column_config=TABLE_COLUMNS)
+        if len(imported_selected) > IMPORTED_TABLE_ROWS:
+            st.caption(f"The first {IMPORTED_TABLE_ROWS:,} by date; every row is on the map and in the "
+                       "downloads.")
 
 with tab_wars:
     if wars.empty:
@@ -446,12 +458,16 @@ with tab_download:
     names = choice[1].multiselect("Layers", offered, default=["incidents"], key="dl_layers",
                                   format_func=lambda n: layers.LAYERS[n].title if n in layers.LAYERS
                                   else "Imported incidents")
+    history = st.checkbox("Every state of the border, crossings and enclaves in these dates, each with its "
+                          "start and end (for QGIS's temporal controller or kepler.gl), not only the last day",
+                          key="dl_history")
     subset = {n: imported_selected if n == "imported_incidents"
-              else timeline.layer_selection(frames, n, view.start, view.end, selected) for n in names}
+              else timeline.layer_selection(frames, n, view.start, view.end, selected, history=history)
+              for n in names}
     credits = imported.attribution if imported is not None and "imported_incidents" in names else None
     filters = {"from": view.start.isoformat(), "to": view.end.isoformat(), **{
         k: v for k, v in view.to_params().items() if k in ("types", "countries", "precisions", "min_killed") and v
-        not in ("", "0")}}
+        not in ("", "0")}, **({"history": True} if history else {})}
 
     def build_download(subset=subset, fmt=fmt, filters=filters, map_state=map_state, credits=credits) -> bytes:
         return formats.export(subset, fmt, filters, view=map_state, extra_attribution=credits,
@@ -460,8 +476,10 @@ with tab_download:
     st.download_button(f"Download {formats.FORMATS[fmt].label}", data=build_download, disabled=not names,
                        file_name=formats.download_name(fmt, names), mime=formats.FORMATS[fmt].mime,
                        on_click="ignore", key="download", type="primary")
+    states = ("with every state they had in these dates" if history
+              else f"as they were on {view.end:%d %b %Y}")
     st.caption(f"{formats.FORMATS[fmt].note}. Incidents follow the dates and filters; layers that change "
-               f"over time are exported as they were on {view.end:%d %b %Y}. Every file carries its "
+               f"over time are exported {states}. Every file carries its "
                "provenance: layers, filters, export time, data version, sources and licences.")
 
 with tab_about:

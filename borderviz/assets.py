@@ -1,4 +1,4 @@
-"""Leaflet, jQuery and plugin files served by borderviz itself, never from a CDN.
+"""Leaflet and plugin files served by borderviz itself, never from a CDN.
 
 folium points every map at CDNs by default; with no network the map is an
 empty rectangle, and a third party sees every map a user opens. borderviz
@@ -29,12 +29,13 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 APP_BASE_URL = "/app/static"
 
 
-# What each folium class needs, as files under static/vendor. jQuery is
-# required: folium's popups call $(...). Bootstrap and Font Awesome, which
-# folium also loads by default, are only for icons borderviz does not use.
+# What each folium class needs, as files under web/vendor. jQuery, Bootstrap
+# and Font Awesome, which folium also loads by default, serve folium's own
+# popups and icons, which borderviz does not use (its popups are built by the
+# engine), so none of them is loaded.
 ASSETS: dict[type, dict[str, list[tuple[str, str]]]] = {
     folium.Map: {
-        "js": [("leaflet", "vendor/leaflet/leaflet.js"), ("jquery", "vendor/jquery/jquery.min.js")],
+        "js": [("leaflet", "vendor/leaflet/leaflet.js")],
         "css": [("leaflet_css", "vendor/leaflet/leaflet.css")],
     },
     plugins.MeasureControl: {

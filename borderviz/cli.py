@@ -45,7 +45,7 @@ BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp"})
 # What .streamlit/config.toml sets for a checkout; an installed package has no such
 # file, so `borderviz app` passes the same options (tests keep the two equal).
 STREAMLIT_OPTIONS = {
-    "server.maxUploadSize": "25",
+    "server.maxUploadSize": "500",
     "browser.gatherUsageStats": "false",
     "theme.base": "light",
     "client.toolbarMode": "viewer",
@@ -260,11 +260,15 @@ def export_command(
                                                             "crossings, enclaves) with every interval in the "
                                                             "dates, not as of the last day: for QGIS's temporal "
                                                             "controller or kepler.gl")] = False,
+    with_files: Annotated[list[Path], typer.Option(
+        "--with", help="also export your own incidents from this file (ACLED/UCDP CSV, GeoJSON, ...; repeat), "
+                       "filtered like the built-in ones; as the layer imported_incidents")] = (),
     data: DataDir = None,
 ) -> None:
     """Export layers, or the incidents between two dates, with their provenance.
 
-    Example: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 -o out.gpkg
+    Examples: borderviz export --layer incidents --from 2021-04-28 --to 2021-05-01 -o out.gpkg
+              borderviz export --layer incidents --with my-acled.csv --format html -o map.html
     """
     import datetime as dt
 
@@ -295,12 +299,44 @@ def export_command(
     selected = timeline.filter_incidents(frames["incidents"], start, end, criteria)
     subset = {n: timeline.layer_selection(frames, n, start, end, selected, history=history)
               for n in dict.fromkeys(layer)}
+    credits = None
+    if with_files:
+        imported = _import_files(with_files, frames)
+        subset["imported_incidents"] = timeline.filter_incidents(imported.frame, start, end, criteria)
+        credits = imported.attribution
     filters = {"from": start.isoformat(), "to": end.isoformat(),
                **{k: list(v) for k, v in (("types", event_type), ("countries", country),
                                           ("precisions", precision)) if v},
                **({"min_killed": min_killed} if min_killed else {}), **({"history": True} if history else {})}
-    _write_export(subset, fmt, filters, output, frames)
+    _write_export(subset, fmt, filters, output, frames, credits)
     say.info("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
+
+
+def _import_files(paths: list[Path], frames: dict):
+    """Import the user's files (every problem of every file reported together); one result for all."""
+    import pandas as pd
+
+    from . import importers, uploads
+    from .errors import DataError
+
+    results, problems = [], []
+    for path in paths:
+        try:
+            results.append(uploads.import_upload(path.name, path.read_bytes(), frames["incidents"]))
+        except OSError as exc:
+            problems.append(f"{path}: cannot read ({exc.strerror})")
+        except DataError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise _fail("\n".join(problems), 1)
+    first = results[0]
+    if len(results) == 1:
+        return first
+    frame = pd.concat([r.frame for r in results], ignore_index=True)
+    return importers.ImportResult(frame=frame, dataset="+".join(sorted({r.dataset for r in results})),
+                                  file=", ".join(r.file for r in results),
+                                  warnings=[w for r in results for w in r.warnings],
+                                  attribution=[a for r in results for a in r.attribution])
 
 
 @app.command("import")
@@ -313,20 +349,28 @@ def import_command(
     data: DataDir = None,
 ) -> None:
     """Check and import your own incidents; report every problem, or a summary and duplicates."""
-    from . import importers
+    from . import uploads
 
     if fmt is not None and fmt not in FORMAT_EXTENSIONS:
         raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
     if output is not None:
         fmt = output_format(fmt, output)
     frames = _load(data)
+
+    shown = []
+
+    def progress(fraction: float) -> None:
+        shown.append(fraction)
+        typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
+
     try:
-        with say.step(f"importing {file.name}"):
-            result = importers.import_file(file.name, file.read_bytes(), frames["incidents"])
+        result = uploads.import_upload(file.name, file.read_bytes(), frames["incidents"], progress=progress)
     except OSError as exc:
         raise _fail(f"{file}: cannot be read ({exc.strerror})") from None
     except DataError as exc:
-        raise _fail(f"{file.name} was not imported:\n{exc}") from None
+        raise _fail(("\n" if shown else "") + f"{file.name} was not imported:\n{exc}") from None
+    if shown:
+        typer.echo("", err=True)
     frame = result.frame
     for warning in result.warnings:
         say.info(f"warning: {warning}")

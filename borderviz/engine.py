@@ -40,11 +40,14 @@ from .schema import EVENT_TYPES, RECORD_START
 
 TITLE = "Kyrgyzstan–Tajikistan border"
 # One file per concern; loaded in this order (each adds to window.bvx).
-ENGINE_JS = ("decode.js", "filter.js", "popup.js", "layers.js", "draw.js", "legend.js", "brush.js",
-             "engine.js", "api.js")
+ENGINE_JS = ("vendor/html-to-image/html-to-image.js", "decode.js", "filter.js", "popup.js", "layers.js", "draw.js",
+             "legend.js", "picture.js", "brush.js", "engine.js", "api.js")
 ENGINE_CSS = ("engine.css",)
 STATE_LAYERS = ("status", "enclaves", "crossings")
 SHORT_NAMES = {"all": "Whole record", "since-treaty": "Since treaty"}
+# Shown on every map (and so on every picture of it); a constant, never data.
+ATTRIBUTION = ("Borders © OpenStreetMap contributors (ODbL) · places: Who's On First, GeoNames · "
+               "incidents: borderviz (CC BY 4.0), from the sources on each record")
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
                  "state": key in STATE_LAYERS} for key in wanted}
     wars = frames["conflicts"].sort_values("date_start")
     return {
-        "kind": "config", "title": title, "first": first.isoformat(), "last": last.isoformat(), "brush": brush,
+        "kind": "config", "title": title, "attribution": ATTRIBUTION, "brush": brush,
+        "first": first.isoformat(), "last": last.isoformat(),
         "layers": geo, "layerLabels": mapview.LAYER_KEYS,
         "defaultLayers": list(mapview.DEFAULT_LAYERS), "defaultBasemap": "none",
         "basemaps": {key: {"label": label, "url": provider.build_url() if provider is not None else None,
@@ -110,8 +114,8 @@ def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
                    "difference": mapview.DIFFERENCE_STYLE, "owner": mapview.OWNER_FILL,
                    "crossing": mapview.CROSSING_STYLE, "statusLabels": dict(mapview.BORDER_STATUS_LABELS)},
         "typeLabels": {t: points.EVENT_TYPE_LABELS.get(t, t) for t in EVENT_TYPES},
-        "presets": [{"key": p.key, "label": p.label, "short": SHORT_NAMES.get(p.key, _short_war(p.label, p.start)),
-                     "start": p.start.isoformat(), "end": p.end.isoformat()}
+        "presets": [{"key": p.key, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
+                     "short": SHORT_NAMES.get(p.key, _short_war(p.label, p.start))}
                     for p in presets(frames["conflicts"], first, last)],
         "wars": [{"name": w["name"], "short": _short_war(w["name"], w["date_start"].date()),
                   "start": _iso(w["date_start"]), "end": _iso(w["date_end"])} for _, w in wars.iterrows()],

@@ -8,6 +8,8 @@ so a person fixing a file sees the whole list at once.
 >>> print(err)
 1 problem:
   incidents.geojson, row 3 (id 'x'): date_end is before date_start
+>>> import pickle; pickle.loads(pickle.dumps(err)).problems == err.problems
+True
 """
 
 from __future__ import annotations
@@ -36,8 +38,15 @@ class DataError(BorderVizError):
     """Data did not validate. ``problems`` lists every problem found."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
+        if isinstance(problems, (str, Problem)):
+            problems = [problems]
+        self.problems = [p if isinstance(p, Problem) else Problem("", "", str(p)) for p in problems]
         super().__init__(self._render())
+
+    def __reduce__(self):
+        # Exceptions pickle as cls(*args), and args is the rendered text: a cached or
+        # cross-process error would come back as one problem per character. Pickle the problems.
+        return (self.__class__, (self.problems,))
 
     def _render(self, limit: int = 50) -> str:
         n = len(self.problems)

@@ -457,8 +457,16 @@ SPREADSHEET_CELL_LIMIT = 32_767
 
 
 def defuse_formula(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a leading apostrophe."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a leading apostrophe.
+
+    Text that already starts with an apostrophe gets one more, so reading back
+    (:func:`borderviz.importers.restore_formulas`) drops exactly one from any
+    value starting with one and gets the original text.
+
+    >>> [defuse_formula(v) for v in ("=1+1", "'quoted", "calm")]
+    ["'=1+1", "''quoted", 'calm']
+    """
+    return "'" + value if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")) else value
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

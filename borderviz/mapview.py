@@ -55,7 +55,7 @@ BACKGROUND_PANE = "bv-background"
 PANES = {BACKGROUND_PANE: 250, "bv-areas": 410, "bv-lines": 420, "bv-points": 450}
 LAYER_PANE = {"background": BACKGROUND_PANE, "differences": "bv-areas", "enclaves": "bv-areas",
               "status": "bv-lines", "line2017": "bv-lines", "infrastructure": "bv-lines",
-              "crossings": None, "incidents": "bv-points", "imported": "bv-points"}
+              "crossings": "bv-crossings", "incidents": "bv-points", "imported": "bv-points"}
 
 BASEMAPS = {
     "streets": ("Streets (OpenStreetMap)", xyz.OpenStreetMap.Mapnik),
@@ -209,7 +209,7 @@ def crossing_features(crossings: pd.DataFrame, day: pd.Timestamp | None) -> list
         icon = {"html": f'<span class="bv-sq" style="background:{color};display:block;width:15px;height:15px;'
                         f'color:#fff;font:bold 11px/15px sans-serif;text-align:center;border:1px solid #fff;'
                         f'box-shadow:0 0 2px #000">{symbol}</span>',
-                "className": "bv-crossing", "iconSize": [17, 17], "iconAnchor": [8, 8]}
+                "className": "bv-crossing", "iconSize": [17, 17], "iconAnchor": [19, 19]}
         out.append(feature(row.geometry, icon=icon, popup=popups.crossing_popup(row),
                            holds=(row["date_start"], row["date_end"]),
                            tooltip=popups.escape(f"{row['name']}: {row['status']}")))

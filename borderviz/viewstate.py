@@ -2,7 +2,8 @@
 
 Parsing never fails: a parameter that cannot be read (a bad date, an unknown
 layer) is dropped and reported, and the default is used instead, so a mangled
-link still opens the app.
+link still opens the app. Reports are bounded: one per parameter, however many
+bad values it holds.
 
 >>> state, problems = ViewState.from_params({"start": "2022-09-14", "end": "2022-09-20",
 ...                                          "layers": "status,incidents,bogus"}, DEFAULTS)
@@ -24,6 +25,15 @@ from .mapview import BASEMAPS, DEFAULT_LAYERS, LAYER_KEYS
 from .schema import EVENT_TYPES, LOCATION_PRECISIONS, RECORD_START
 
 COUNTRY_CHOICES = ("KG", "TJ", "disputed")
+# A link's parameters are untrusted: at most this many characters of one are read, and a value
+# quoted back in a warning is cut short, so a hostile link costs one short warning per parameter.
+MAX_PARAM = 10_000
+SHOWN = 40
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "…")
 FREQUENCIES = ("month", "week")
 # Where a link may point the map: the map's own zoom limits, the region with a wide margin.
 LAT_RANGE, LON_RANGE, ZOOM_RANGE = (30.0, 50.0), (55.0, 90.0), (6, 18)
@@ -59,24 +69,33 @@ class ViewState:
                 try:
                     values[name] = dt.date.fromisoformat(str(params[name]))
                 except ValueError:
-                    problems.append(f"{name}: {params[name]!r} is not a date (YYYY-MM-DD); ignored")
+                    problems.append(f"{name}: {_shown(params[name])} is not a date (YYYY-MM-DD); ignored")
         for name, allowed in cls._LISTS.items():
             if name in params:
-                raw = [v for v in str(params[name]).split(",") if v]
+                raw = list(dict.fromkeys(v for v in str(params[name])[:MAX_PARAM].split(",") if v))
                 bad = [v for v in raw if v not in allowed]
-                problems += [f"{name}: unknown value {v!r} ignored" for v in bad]
+                if len(bad) == 1:
+                    problems.append(f"{name}: unknown value {_shown(bad[0])} ignored")
+                elif bad:
+                    examples = ", ".join(_shown(v) for v in bad[:3])
+                    cut = f" in its first {MAX_PARAM:,} characters" if len(str(params[name])) > MAX_PARAM else ""
+                    problems.append(f"{name}: {len(bad):,} unknown values{cut} ignored (e.g. {examples})")
                 values[name] = tuple(v for v in raw if v in allowed)
         if "min_killed" in params:
             try:
-                values["min_killed"] = max(0, int(params["min_killed"]))
+                number = int(str(params["min_killed"])[:MAX_PARAM])
             except ValueError:
-                problems.append(f"min_killed: {params['min_killed']!r} is not a whole number; ignored")
+                problems.append(f"min_killed: {_shown(params['min_killed'])} is not a whole number; ignored")
+            else:
+                if number < 0:
+                    problems.append(f"min_killed: {number} is below 0; 0 used")
+                values["min_killed"] = max(0, number)
         for name, allowed in (("basemap", tuple(BASEMAPS)), ("freq", FREQUENCIES)):
             if name in params:
                 if params[name] in allowed:
                     values[name] = params[name]
                 else:
-                    problems.append(f"{name}: unknown value {params[name]!r} ignored")
+                    problems.append(f"{name}: unknown value {_shown(params[name])} ignored")
         if any(k in params for k in ("lat", "lon", "zoom")):
             view, problem = _read_view(params)
             if problem:
@@ -87,7 +106,7 @@ class ViewState:
             if INCIDENT_ID.fullmatch(str(params["incident"])):
                 values["incident"] = str(params["incident"])
             else:
-                problems.append(f"incident: {str(params['incident'])[:100]!r} is not an incident id; ignored")
+                problems.append(f"incident: {_shown(params['incident'])} is not an incident id; ignored")
         state = replace(defaults, **values)
         lo, hi = defaults.start, defaults.end
         clamped = replace(state, start=min(max(state.start, lo), hi), end=min(max(state.end, lo), hi))

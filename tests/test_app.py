@@ -266,3 +266,43 @@ def test_chart_tooltips_use_labels_not_column_names(app):
     tooltips = [t for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])]
     assert tooltips and all(t.get("title") and t["title"][0].isupper() for t in tooltips), tooltips
     assert not any(t["title"] in ("event_type", "kind", "name") for t in tooltips)
+class _Upload:
+    """What st.file_uploader returns, for a file picked by the test."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self._data, self.file_id = name, data, f"{name}-{len(data)}"
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_a_refused_upload_keeps_the_earlier_import_and_says_so(app, monkeypatch):
+    import streamlit as st
+
+    picked: list = [_Upload("mine.csv", b"id,date,latitude,longitude\na,2022-09-14,39.95,70.53\n")]
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: picked[0] if k.get("key") == "upload" else real(*a, **k))
+    app.run()
+    assert not app.exception and app.session_state["imported"].file == "mine.csv"
+    picked[0] = _Upload("bad.csv", b"id,date,latitude,longitude\nb,9999-12-31,39.95,70.53\nc,x,north,70.5\n")
+    app.run()
+    assert not app.exception
+    errors = [e.value.replace("\\", "") for e in app.error]  # markdown escapes; shown at the top of the page
+    assert any("bad.csv" in e and "not imported" in e and "still shows mine.csv" in e for e in errors), errors
+    problems = next(c.value for c in app.code if "problems" in c.value)
+    assert problems.startswith("3 problems:\n  bad.csv, row 2") and "1 / p / r" not in problems
+    assert app.session_state["imported"].file == "mine.csv"
+    picked[0] = None  # the refused file is taken out of the uploader: the earlier import stays
+    app.run()
+    assert app.session_state["imported"].file == "mine.csv"
+    app.button(key="remove_import").click().run(timeout=TIMEOUT)
+    assert app.session_state["imported"] is None
+
+
+def test_the_download_can_hold_every_state_of_the_border(app, frames):
+    app.query_params.update({"start": "2014-01-01", "end": "2025-06-01"})
+    app.run()
+    app.multiselect(key="dl_layers").select("border_status").run()
+    app.checkbox(key="dl_history").check().run()
+    assert not app.exception
+    assert "with every state they had in these dates" in " ".join(c.value for c in app.caption)

@@ -46,6 +46,6 @@ def test_inline_embeds_scripts_and_css_images():
 
 
 def test_vendored_files_keep_their_licences():
-    for package in ("leaflet", "jquery", "leaflet-measure", "leaflet-fullscreen"):
+    for package in ("leaflet", "leaflet-measure", "leaflet-fullscreen", "html-to-image"):
         folder = assets.VENDOR_DIR / package
         assert any(p.name.upper().startswith("LICENSE") for p in folder.iterdir()), package

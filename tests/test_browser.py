@@ -59,8 +59,21 @@ def page(browser, server):
 
 
 def _places(frame: pd.DataFrame) -> int:
-    """Circles the map draws for these incidents: one per distinct point."""
+    """Distinct points these incidents are placed at (circles drawn when zoomed in far enough)."""
     return frame.geometry.apply(lambda g: (round(g.x, 6), round(g.y, 6))).nunique()
+
+
+# Every incident reachable from a circle: (incidents listed by all circles, circles, circles' overlaps).
+REACHABLE = """(() => {
+    const drawn = borderviz.engine.markers.drawn, map = borderviz.engine.map;
+    const listed = drawn.reduce((n, m) => n + m.bvItems.length, 0);
+    let overlaps = 0;
+    for (let a = 0; a < drawn.length; a++) for (let b = a + 1; b < drawn.length; b++) {
+        const pa = map.latLngToLayerPoint(drawn[a].getLatLng()), pb = map.latLngToLayerPoint(drawn[b].getLatLng());
+        if (pa.distanceTo(pb) < drawn[a].getRadius() + drawn[b].getRadius()) overlaps++;
+    }
+    return [listed, drawn.length, overlaps];
+})()"""
 
 
 def test_the_border_is_drawn_with_no_network(page, artifacts):
@@ -81,12 +94,13 @@ def test_only_basemap_tiles_ever_need_the_network(page):
 def test_a_preset_changes_the_incidents_drawn(page, frames, artifacts):
     page.open("?basemap=none")
     everything = page.markers()
-    assert everything == _places(frames["incidents"])
+    assert page.api(REACHABLE)[0] == len(frames["incidents"]) == page.count()
+    assert everything <= _places(frames["incidents"])
     page.page.get_by_role("combobox", name="Period").click()
     page.page.get_by_role("option", name="September 2022 war").click()
     page.settle()
     war = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")
-    assert page.markers() == _places(war) < everything
+    assert page.api(REACHABLE)[0] == len(war) == page.count() and page.markers() < everything
     body = page.page.inner_text("body")
     assert "The line on 20 Sep 2022" in body and "519 km agreed of 972 km" in body  # the gauge beside the map
     page.page.get_by_text("In full, with sources").click()
@@ -131,6 +145,8 @@ def test_clicking_an_incident_shows_its_sources(page):
     page.click_visible("path.bv-incident")
     popup = page.map.locator(".leaflet-popup-content")
     popup.wait_for()
+    if popup.locator("details.bv-item").count():  # several incidents here: open the first
+        popup.locator("details.bv-item summary").first.click()
     links = [a.get_attribute("href") for a in popup.locator("a").all()]
     assert links and all(h.startswith(("https://", "http://")) for h in links)
     assert "Sources" in popup.inner_text()
@@ -143,6 +159,8 @@ def test_incident_circles_sit_above_the_line_whatever_loads_first(page):
     page.click_visible("path.bv-incident", largest=True)
     popup = page.map.locator(".leaflet-popup-content")
     popup.wait_for()
+    if popup.locator("details.bv-item").count():
+        popup.locator("details.bv-item summary").first.click()
     assert "confidence" in popup.inner_text()  # an incident's popup, not the line's
 
 
@@ -238,7 +256,8 @@ def test_the_html_export_opens_from_disk_with_no_network(browser, frames, tmp_pa
               else (external.append(r.request.url), r.abort()))
     tab.goto(path.as_uri())
     tab.locator("path.bv-incident").first.wait_for(timeout=30_000)
-    assert tab.locator("path.bv-incident").count() == _places(selection)
+    listed, circles, overlaps = tab.evaluate(REACHABLE)
+    assert listed == len(selection) and circles <= _places(selection) and overlaps == 0
     assert tab.evaluate("borderviz.range()") == ["2021-04-28", "2021-05-01"]
     assert tab.evaluate("borderviz.count()") == len(selection)
     assert tab.locator("path.bv-status").count() > 0
@@ -455,3 +474,94 @@ def test_an_import_says_what_it_may_duplicate_and_opens_the_built_in_incident(pa
     page.page.get_by_text("Check the 1 possible duplicates").click()
     page.page.get_by_role("button", name="Open 2022-09-14-khelison").click()
     page.frame.wait_for_function("() => window.borderviz.engine.opened === '2022-09-14-khelison'", timeout=30_000)
+
+
+@pytest.mark.parametrize("zoom", [9, 11])
+def test_every_incident_can_be_opened_in_two_clicks_and_no_circle_hides_another(page, frames, zoom):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.api(f"borderviz.engine.map.setView([39.97, 70.3], {zoom}, {{animate: false}})")
+    page.api("new Promise(r => setTimeout(r, 200))")
+    listed, circles, overlaps = page.api(REACHABLE)
+    war = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")
+    in_view = page.api("borderviz.engine.markers.items.length")
+    assert listed == in_view == len(war) and overlaps == 0
+    # Click the circle holding most incidents: its list names each; one more click opens one in full.
+    page.api("(() => { const m = borderviz.engine.markers.drawn.slice().sort((a, b) => b.bvItems.length - "
+             "a.bvItems.length)[0]; borderviz.engine.map.setView(m.getLatLng(), borderviz.engine.map.getZoom(), "
+             "{animate: false}); return 0; })()")
+    biggest = page.api("Math.max(...borderviz.engine.markers.drawn.map(m => m.bvItems.length))")
+    box = page.page.locator(appdriver.MAP).bounding_box()
+    centre = page.api("(() => { const p = borderviz.engine.map.getSize(); return [p.x / 2, p.y / 2]; })()")
+    page.page.mouse.click(box["x"] + centre[0], box["y"] + centre[1])
+    popup = page.map.locator(".leaflet-popup-content")
+    popup.wait_for()
+    if biggest > 1:
+        assert popup.locator("details.bv-item").count() == biggest
+        popup.locator("details.bv-item summary").first.click()
+    assert "Sources" in popup.inner_text()
+
+
+def test_with_tiles_blocked_the_countries_show_and_the_map_says_so(page, artifacts):
+    page.open("?basemap=streets")
+    notice = page.map.locator(".bv-notice")
+    notice.wait_for(timeout=30_000)
+    assert "could not be loaded" in notice.inner_text()
+    assert page.markers("path.bv-country") >= 3
+    notice.get_by_role("button", name="Use “No tiles”").click()
+    page.page.wait_for_function("() => location.search.includes('basemap=none')", timeout=30_000)
+    page.page.screenshot(path=str(artifacts / "tiles-blocked.png"))
+
+
+def test_an_open_popup_survives_a_filter_change_from_the_sidebar(page):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.api("borderviz.open('2022-09-16-dostuk-school')")
+    assert page.map.locator(".leaflet-popup-content").count() == 1
+    page.page.get_by_role("combobox", name="Location precision").click()
+    page.page.get_by_role("option", name="approximate").click()
+    page.page.keyboard.press("Escape")
+    page.settle()
+    assert "precisions=approximate" in page.page.url
+    assert page.api("borderviz.engine.opened") == "2022-09-16-dostuk-school"
+    assert page.map.locator(".leaflet-popup-content").count() == 1
+
+
+def test_zoom_survives_a_basemap_change(page):
+    page.open("?basemap=none")
+    page.api("borderviz.engine.map.setView([39.87, 70.55], 12, {animate: false})")
+    page.page.get_by_text("Satellite (Esri World Imagery)").click()
+    page.settle()
+    assert page.api("borderviz.engine.basemap") == "satellite"
+    assert page.api("[borderviz.engine.map.getZoom(), borderviz.engine.map.getCenter().lat.toFixed(2)]") == \
+        [12, "39.87"]
+
+
+def test_the_legend_is_closed_on_a_phone_and_shown_in_full_screen(browser, server, artifacts):
+    phone = appdriver.AppTab(browser, server, width=390, height=844)
+    try:
+        phone.open("?basemap=none")
+        assert phone.api("document.querySelector('.bv-legend').open") is False
+        phone.page.screenshot(path=str(artifacts / "phone.png"), full_page=True)
+    finally:
+        phone.close()
+
+
+def test_full_screen_keeps_the_legend_and_the_brush(page):
+    page.open("?basemap=none")
+    page.map.locator(".leaflet-control-zoom-fullscreen").click()
+    screen = "(document.fullscreenElement || document.querySelector('.leaflet-pseudo-fullscreen'))"
+    page.frame.wait_for_function(f"() => {screen}")
+    shown = page.api(f"(() => {{ const s = {screen}; return ['.bv-legend', '.bv-timebar', '.bv-title'].map("
+                     "c => !!s.querySelector(c) && s.querySelector(c).getBoundingClientRect().height > 0); })()")
+    assert shown == [True, True, True]
+
+
+def test_the_map_saves_a_picture_with_its_dates(page, tmp_path):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    assert "14 Sep 2022 – 20 Sep 2022" in page.map.locator(".bv-title").inner_text()
+    with page.page.expect_download(timeout=60_000) as info:
+        page.map.locator(".bv-picture a").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    data = saved.read_bytes()
+    assert saved.name == "borderviz-map-2022-09-14_2022-09-20.png"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000

@@ -225,3 +225,26 @@ def test_borderviz_app_passes_what_the_checkout_config_sets(repo, tmp_path):
     command = cli.streamlit_command(script, port=8765)
     assert command[1:4] == ["-m", "streamlit", "run"] and "--server.port=8765" in command
     assert "--server.headless=true" in command
+
+
+def test_export_html_with_your_own_file(tmp_path):
+    """borderviz export --layer incidents --with my-acled.csv --format html: both in one offline map."""
+    import base64
+    import re
+
+    from borderviz import packet
+
+    header = ("event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,country,admin1,admin2,"
+              "location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities")
+    rows = ["KGZ1,2022-09-16,2022,1,Battles,Armed clash,Kyrgyzstan,Batken,Batken,{{ 7*191 }},39.9,70.5,1,T,N,n,2",
+            "KGZ2,2019-09-16,2019,1,Battles,Armed clash,Kyrgyzstan,Batken,Leilek,Kulundu,40.1,69.6,1,T,N,n,0"]
+    source = tmp_path / "my-acled.csv"
+    source.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "map.html"
+    result = runner.invoke(app, ["export", "--layer", "incidents", "--with", str(source), "--from", "2022-01-01",
+                                 "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    options = json.loads(base64.b64decode(re.search(r'bvx\.attach\(map_\w+, "([^"]+)"\)', html).group(1)))
+    imported = packet.unpack(base64.b64decode(options["packets"][1]))[0]
+    assert imported["ids"] == ["acled-KGZ1"] and imported["places"] == ["{{ 7*191 }}"]  # 2019 row: before --from

@@ -741,3 +741,24 @@ def test_a_row_without_a_web_address_cites_the_file_not_a_made_up_link(builtin):
 def test_ucdp_precision_codes_are_not_overstated():
     assert importers.UCDP_DATE["2"] == "week" and importers.UCDP_WHERE["6"] == "country"
     assert importers.ACLED_TIME["2"] == "week" and importers.UCDP_TYPES["2"] == "communal_clash"
+
+
+# --- borderviz's own exports come back as they went out ------------------------------------------------
+
+OWN_EXPORTS = ["geojson", "gpkg", "parquet", "shp", "csv"]
+
+
+@pytest.mark.parametrize("fmt", OWN_EXPORTS)
+def test_borderviz_imports_its_own_export_back(acled_file, builtin, fmt):
+    from borderviz import formats
+
+    first = importers.import_file("acled-export.csv", acled_file, builtin)
+    name, data, _mime = formats.export({"imported_incidents": first.frame}, fmt).single()
+    back = importers.import_file(name, data, builtin)
+    assert back.dataset == "acled" and "ACLED" in back.attribution[0]["text"]
+    assert list(back.frame.columns) == list(first.frame.columns)
+    keep = ["id", "dataset", "source_id", "date_start", "date_end", "date_precision", "event_type", "place_reported",
+            "country", "location_precision", "source_precision", "killed_total", "description",
+            "possible_duplicate_of", "sources", "source_fields"]
+    assert back.frame[keep].to_dict("records") == first.frame[keep].to_dict("records")
+    assert all(a.equals_exact(b, 1e-7) for a, b in zip(back.frame.geometry, first.frame.geometry, strict=True))

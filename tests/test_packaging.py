@@ -37,7 +37,7 @@ MUST_SHIP = [
     "borderviz/web/vendor/leaflet/leaflet.js",
     "borderviz/web/vendor/leaflet/LICENSE",
     "borderviz/web/vendor/leaflet/images/layers.png",
-    "borderviz/web/vendor/jquery/LICENSE.txt",
+    "borderviz/web/vendor/html-to-image/LICENSE",
     *(f"borderviz/data/{spec.file}" for spec in LAYERS.values()),
 ]
 MUST_NOT_SHIP = ("borderviz/data/sources/", "borderviz/data/research/", "borderviz/web/generated/", "tests/")
@@ -78,10 +78,14 @@ def installed(wheel, tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     return bindir, work, env
 
 
-def test_the_wheel_carries_data_notes_and_browser_assets(wheel):
+def test_the_wheel_carries_data_notes_and_browser_assets(wheel, repo):
     names = zipfile.ZipFile(wheel).namelist()
     missing = [n for n in MUST_SHIP if n not in names]
     assert not missing, missing
+    package = repo / "borderviz"
+    code = [p.relative_to(repo).as_posix() for p in package.rglob("*") if p.suffix in (".py", ".js", ".css", ".html")
+            and "__pycache__" not in p.parts]
+    assert not [n for n in code if n not in names], "every module and browser file ships"
     assert not [n for n in names if n.startswith(MUST_NOT_SHIP)]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "License-Expression: MIT" in metadata and "Classifier: Typing :: Typed" in metadata

@@ -81,3 +81,18 @@ def test_the_view_reported_by_the_map_is_read_with_the_same_bounds():
     assert view_of({"lat": 39.9, "lon": 70.6, "zoom": 9}) == (39.9, 70.6, 9)
     assert view_of({"lat": 95, "lon": 70.6, "zoom": 9}) is None
     assert view_of({"lat": "x"}) is None and view_of(None) is None
+def test_thousands_of_bad_list_values_give_one_short_warning():
+    params = {"types": ",".join(["armed_clash", *(f"x{i}" for i in range(30_000))])}
+    state, problems = ViewState.from_params(params, DEFAULTS)
+    assert state.types == ("armed_clash",)
+    assert len(problems) == 1 and "unknown values" in problems[0] and len(problems[0]) < 200
+
+
+def test_a_negative_minimum_of_killed_is_reported_not_silently_zero():
+    state, problems = ViewState.from_params({"min_killed": "-5"}, DEFAULTS)
+    assert state.min_killed == 0 and problems == ["min_killed: -5 is below 0; 0 used"]
+
+
+def test_a_huge_parameter_is_quoted_short():
+    _state, problems = ViewState.from_params({"basemap": "x" * 100_000, "min_killed": "9" * 100_000}, DEFAULTS)
+    assert len(problems) == 2 and all(len(p) < 120 for p in problems)

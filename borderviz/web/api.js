@@ -14,6 +14,7 @@
  *   count()                               → incidents drawn (built-in and imported)
  *   play(), pause()                       → animate the window / stop
  *   open("2022-09-16-dostuk-school")      → Promise: opens that incident's popup, centred
+ *   png()                                 → Promise: the map as a PNG data URL (title, dates, legend)
  *   ready                                 → Promise, resolved once data is drawn
  */
 (function (bv) {
@@ -47,7 +48,8 @@
       play: function () { if (engine.brush) { engine.brush.play(); } },
       pause: function () { if (engine.brush) { engine.brush.pause(); } },
       playing: function () { return !!(engine.brush && engine.brush.playing); },
-      open: function (id) { return ready.then(function () { return engine.openIncident(id); }); }
+      open: function (id) { return ready.then(function () { return engine.openIncident(id); }); },
+      png: function () { return ready.then(function () { return bv.picture(engine); }); }
     };
   };
 

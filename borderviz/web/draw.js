@@ -13,50 +13,92 @@
 
   var ROUGH = {district: true, approximate: true, region: true, country: true};
 
+  function killedOf(items) {
+    var total = 0;
+    items.forEach(function (it) { total += Math.max(it.pk.columns.k[it.i], 0); });
+    return total;
+  }
+
   function radius(killed) { return Math.round(Math.min(5 + 2.4 * Math.sqrt(killed), 20) * 10) / 10; }
 
   bv.IncidentMarkers = function (map, colors) {
-    this.map = map; this.colors = colors; this.group = L.layerGroup(); this.drawn = [];
+    this.map = map; this.colors = colors; this.group = L.layerGroup(); this.drawn = []; this.items = [];
+    var self = this;
+    map.on("zoomend", function () { if (self.map.hasLayer(self.group)) { self.draw(self.items); } });
   };
 
-  /* items: [{pk, i}] selected rows; draws one circle per place, oldest first in its popup. */
+  /*
+   * items: [{pk, i}] selected rows. Incidents at one point share a circle;
+   * circles that would overlap at this zoom
+   * (their circles would touch) are drawn as one, with a count, so none hides under another: its popup
+   * lists every incident (one click) and each opens in full (a second click).
+   * Zooming in separates them again.
+   */
+  var CLUSTER_GAP_PX = 2;
   bv.IncidentMarkers.prototype.draw = function (items) {
-    var byPlace = {}, order = [], self = this;
+    var self = this, map = this.map, zoom = map.getZoom(), places = {}, order = [];
+    this.items = items;
     items.forEach(function (item) {
       var c = item.pk.columns, key = c.x[item.i].toFixed(5) + "," + c.y[item.i].toFixed(5);
-      if (!byPlace[key]) { byPlace[key] = []; order.push(key); }
-      byPlace[key].push(item);
+      if (!places[key]) { places[key] = []; order.push(key); }
+      places[key].push(item);
     });
-    this.group.clearLayers();
-    this.drawn = [];
+    var clusters = [];
     order.forEach(function (key) {
-      var here = byPlace[key];
-      here.sort(function (a, b) { return a.pk.columns.d0[a.i] - b.pk.columns.d0[b.i]; });
-      var lead = here[0], leadKilled = -2, total = 0, anyKilled = false;
-      here.forEach(function (it) {
-        var k = it.pk.columns.k[it.i];
-        if (k >= 0) { total += k; anyKilled = true; }
-        if (Math.max(k, 0) >= leadKilled) { leadKilled = Math.max(k, 0); lead = it; }
-      });
-      var h = lead.pk.header, c = lead.pk.columns, type = h.types[c.t[lead.i]];
-      var rough = ROUGH[h.precisions[c.p[lead.i]]], color = self.colors[type] || "#555";
-      var latlng = [c.y[lead.i], c.x[lead.i]];
-      var marker = L.circleMarker(latlng, {
-        pane: "bv-points", bubblingMouseEvents: false, radius: radius(anyKilled ? total : 0), color: rough ? color : "#ffffff",
-        weight: rough ? 2.5 : 1, dashArray: rough ? "3 3" : null, fill: true, fillColor: color,
-        fillOpacity: rough ? 0.25 : 0.85, className: "bv-incident bv-type-" + type
-      });
-      marker.bindPopup(function () { return bv.popupFor(here); }, {maxWidth: 440});
-      marker.bindTooltip(function () { return bv.tooltipFor(here); }, {sticky: true});
-      marker.bvItems = here;
-      self.group.addLayer(marker);
-      self.drawn.push(marker);
-      if (here.length > 1) {
-        var badge = bv.el("span", "bv-count", here.length);
-        self.group.addLayer(L.marker(latlng, {interactive: false, keyboard: false, pane: "bv-labels",
-          icon: L.divIcon({html: badge, className: "bv-count-icon", iconSize: [18, 14], iconAnchor: [-4, 16]})}));
+      var here = places[key], c = here[0].pk.columns;
+      var point = map.project([c.y[here[0].i], c.x[here[0].i]], zoom), r = radius(killedOf(here));
+      var near = null;
+      for (var k = 0; k < clusters.length && !near; k++) {
+        if (clusters[k].point.distanceTo(point) < clusters[k].r + r + CLUSTER_GAP_PX) { near = clusters[k]; }
+      }
+      if (near) {
+        near.items = near.items.concat(here); near.places += 1; near.r = radius(killedOf(near.items));
+      } else {
+        clusters.push({point: point, items: here.slice(), places: 1, r: r});
       }
     });
+    this.clearing = true;  // (a popup closed by a redraw was not closed by the user)
+    this.group.clearLayers();
+    this.clearing = false;
+    this.drawn = [];
+    clusters.forEach(function (cluster) { self.drawCluster(cluster); });
+  };
+
+  bv.IncidentMarkers.prototype.drawCluster = function (cluster) {
+    var here = cluster.items;
+    here.sort(function (a, b) { return a.pk.columns.d0[a.i] - b.pk.columns.d0[b.i]; });
+    var lead = here[0], leadKilled = -2, total = 0, anyKilled = false;
+    here.forEach(function (it) {
+      var k = it.pk.columns.k[it.i];
+      if (k >= 0) { total += k; anyKilled = true; }
+      if (Math.max(k, 0) >= leadKilled) { leadKilled = Math.max(k, 0); lead = it; }
+    });
+    var h = lead.pk.header, c = lead.pk.columns, type = h.types[c.t[lead.i]];
+    var rough = ROUGH[h.precisions[c.p[lead.i]]], color = this.colors[type] || "#555";
+    // A cluster of several places sits at their mean; one place at its own point.
+    var latlng = L.latLng(c.y[lead.i], c.x[lead.i]);
+    if (cluster.places > 1) {
+      var sx = 0, sy = 0;
+      here.forEach(function (it) { sx += it.pk.columns.x[it.i]; sy += it.pk.columns.y[it.i]; });
+      latlng = L.latLng(sy / here.length, sx / here.length);
+    }
+    var marker = L.circleMarker(latlng, {
+      pane: "bv-points", bubblingMouseEvents: false, radius: radius(anyKilled ? total : 0),
+      color: cluster.places > 1 ? "#222" : rough ? color : "#ffffff",
+      weight: cluster.places > 1 ? 2 : rough ? 2.5 : 1, dashArray: rough && cluster.places === 1 ? "3 3" : null,
+      fill: true, fillColor: color, fillOpacity: rough ? 0.25 : 0.85,
+      className: "bv-incident bv-type-" + type + (cluster.places > 1 ? " bv-cluster" : "")
+    });
+    marker.bindPopup(function () { return bv.popupFor(here, cluster.places); }, {maxWidth: 440});
+    marker.bindTooltip(function () { return bv.tooltipFor(here, cluster.places); }, {sticky: true});
+    marker.bvItems = here;
+    this.group.addLayer(marker);
+    this.drawn.push(marker);
+    if (here.length > 1) {
+      var badge = bv.el("span", "bv-count", here.length);
+      this.group.addLayer(L.marker(latlng, {interactive: false, keyboard: false, pane: "bv-labels",
+        icon: L.divIcon({html: badge, className: "bv-count-icon", iconSize: [18, 14], iconAnchor: [-4, 16]})}));
+    }
   };
 
   /* The marker whose popup lists incident id (or null). */

@@ -10,7 +10,15 @@
 (function (bv) {
   "use strict";
 
-  var PANES = {"bv-background": 150, "bv-areas": 410, "bv-lines": 420, "bv-points": 450, "bv-labels": 640};
+  // Country fills lie under the tiles (a map whose tiles fail still reads); crossings
+  // under incidents, so a click on an incident never opens a crossing instead.
+  var PANES = {"bv-background": 150, "bv-areas": 410, "bv-lines": 420, "bv-crossings": 440, "bv-points": 450,
+               "bv-labels": 640};
+
+  // Remember full-screen controls as folium creates them, to point them at the map's wrapper.
+  if (L.Control.FullScreen) {
+    L.Control.FullScreen.addInitHook(function () { (bv.fullscreenControls = bv.fullscreenControls || []).push(this); });
+  }
 
   bv.Engine = function (map) {
     this.map = map; this.config = null; this.builtin = []; this.imported = []; this.listeners = [];
@@ -37,7 +45,9 @@
     this.canvas = new bv.PointCanvas(config.colors);
     this.title = bv.titleControl(this).addTo(map);
     if (bv.Legend) { this.legend = new bv.Legend(this).addTo(map); }
+    if (bv.PictureControl && window.htmlToImage) { new bv.PictureControl(this).addTo(map); }
     this.notice = bv.tileNotice(this);
+    if (config.attribution && map.attributionControl) { map.attributionControl.addAttribution(config.attribution); }
     var box = map.getContainer();
     if (config.brush !== false) {
       var holder = document.createElement("div");
@@ -46,6 +56,11 @@
       box.classList.add("bv-with-timebar");
       this.brush = new bv.Brush(this, holder, config);
       map.invalidateSize();
+      // Full screen takes the brush along: the map and its time bar share their parent.
+      var wrapper = box.parentNode;
+      wrapper.classList.add("bv-screen");
+      (bv.fullscreenControls || []).forEach(function (control) { control.options.fullscreenElement = wrapper; });
+      map.on("enterFullscreen exitFullscreen", function () { setTimeout(function () { map.invalidateSize(); }, 50); });
     }
     state = state || {};
     this.filters = state.filters || {};
@@ -58,7 +73,9 @@
       var source = e.popup._source, items = source && source.bvItems;
       if (items) { self.opened = items[0].pk.header.ids[items[0].i]; self.commitSoon(); }
     });
-    map.on("popupclose", function () { if (self.opened) { self.opened = null; self.commitSoon(); } });
+    map.on("popupclose", function () {
+      if (self.opened && !self.markers.clearing) { self.opened = null; self.commitSoon(); }
+    });
     this.render();
   };
 
@@ -83,6 +100,18 @@
   bv.Engine.prototype.setFilters = function (filters) {
     this.filters = filters || {};
     this.countsChanged();
+    this.reopen();
+  };
+
+  /* After a redraw the app asked for, the incident whose popup was open is opened again if still drawn. */
+  bv.Engine.prototype.reopen = function () {
+    var id = this.opened, marker = id && this.markers.find(id);
+    if (!marker || marker.isPopupOpen()) { return; }
+    marker.openPopup();
+    this.opened = id;
+    var entry = Array.prototype.filter.call(marker.getPopup().getElement().querySelectorAll("details.bv-item"),
+                                            function (d) { return d.dataset.id === id; })[0];
+    if (entry) { entry.open = true; }
   };
 
   bv.Engine.prototype.setLayers = function (keys, quiet) {
@@ -98,7 +127,7 @@
       if (!incidents && map.hasLayer(layer)) { map.removeLayer(layer); }
     });
     if (this.legend) { this.legend.update(); }
-    if (!quiet) { this.render(); }
+    if (!quiet) { this.render(); this.reopen(); }
   };
 
   bv.Engine.prototype.setBasemap = function (key) {
@@ -168,9 +197,9 @@
     var marker = hit.pk.header.origin === "builtin" ? this.markers.find(id) : null;
     if (marker) {
       marker.openPopup();
-      var items = marker.bvItems, k = items.findIndex(function (it) { return it.pk === hit.pk && it.i === hit.i; });
-      var nodes = marker.getPopup().getElement().querySelectorAll(".bv-one");
-      if (k > 0 && nodes[k]) { nodes[k].scrollIntoView({block: "nearest"}); }
+      var entry = Array.prototype.filter.call(marker.getPopup().getElement().querySelectorAll("details.bv-item"),
+                                              function (d) { return d.dataset.id === id; })[0];
+      if (entry) { entry.open = true; entry.scrollIntoView({block: "nearest"}); }
     } else {
       L.popup({maxWidth: 440}).setLatLng(latlng).setContent(bv.popupFor([hit])).openOn(this.map);
     }

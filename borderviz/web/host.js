@@ -64,6 +64,7 @@
           engine.setLayers(s.layers);
           engine.setBasemap(s.basemap);
           engine.setRange(bv.dayOf(s.start), bv.dayOf(s.end));
+          engine.reopen();
           if (s.view) { engine.map.setView([s.view.lat, s.view.lon], s.view.zoom); }
         } else if (args.state && args.state.view) {
           engine.map.setView([args.state.view.lat, args.state.view.lon], args.state.view.zoom, {animate: false});

@@ -24,7 +24,8 @@
         var p = f.properties;
         if (p.icon) {
           return L.marker(latlng, {icon: L.divIcon(p.icon), interactive: p.interactive !== false, keyboard: false,
-                                   pane: p.interactive === false ? "bv-labels" : "markerPane"});
+                                   bubblingMouseEvents: false,
+                                   pane: p.interactive === false ? "bv-labels" : pane || "markerPane"});
         }
         return L.circleMarker(latlng, Object.assign({bubblingMouseEvents: false}, p.style || {}, pane ? {pane: pane} : {}));
       },

@@ -77,15 +77,18 @@
       }
       if (has("infrastructure")) { body.appendChild(row(swatch("bv-diamond"), "contested infrastructure")); }
       if (on.indexOf("incidents") >= 0) {
-        body.appendChild(el("b", null, "Incidents (colour: type)"));
-        var grid = el("div", "bv-grid");
+        body.appendChild(el("b", null, "Incidents"));
+        var types = el("details", "bv-types"), grid = el("div", "bv-grid");
+        types.appendChild(el("summary", null, "colour: type of event"));
         c.types.forEach(function (t) {
           grid.appendChild(row(swatch("bv-dot", c.colors[t]), c.typeLabels[t] || t));
         });
-        body.appendChild(grid);
+        types.appendChild(grid);
+        body.appendChild(types);
         body.appendChild(row(swatch("bv-dot", "#555"), "village or exact · ", swatch("bv-dot bv-rough"),
                              "approximate or district"));
-        body.appendChild(row("larger: more killed" + (e.imported.length ? " · black ring: imported" : "")));
+        body.appendChild(row("larger: more killed · dark ring: several, zoom in" +
+                             (e.imported.length ? " · black-ringed dots: imported" : "")));
       }
       if (!body.childNodes.length) { body.appendChild(el("p", "bv-meta", "No layers switched on.")); }
     }

@@ -124,27 +124,61 @@
     return box;
   }
 
-  /* The popup for rows [(pk, i), ...] placed at one point: each in full, oldest first. */
-  bv.popupFor = function (items) {
+  function summaryText(item) {
+    var h = item.pk.header, c = item.pk.columns, i = item.i;
+    var place = h.origin === "builtin" ? h.rows[i].place_reported : h.places[c.place[i]];
+    var type = h.typeLabels[h.types[c.t[i]]] || h.types[c.t[i]];
+    var killed = c.k[i] > 0 ? " · " + c.k[i] + " killed" : "";
+    return bv.dateText(c.d0[i]) + " · " + type + " · " + (place || "place not given") + killed +
+      (h.origin === "builtin" ? "" : " (imported)");
+  }
+
+  function typeCounts(items) {
+    var counts = {}, order = [];
+    items.forEach(function (it) {
+      var h = it.pk.header, t = h.typeLabels[h.types[it.pk.columns.t[it.i]]] || h.types[it.pk.columns.t[it.i]];
+      if (!counts[t]) { counts[t] = 0; order.push(t); }
+      counts[t] += 1;
+    });
+    order.sort(function (a, b) { return counts[b] - counts[a]; });
+    return order.map(function (t) { return counts[t] + " " + t.toLowerCase(); }).join(", ");
+  }
+
+  /*
+   * The popup for rows [{pk, i}, ...] drawn as one circle (one place, or
+   * places too close to tell apart at this zoom): one incident in full; or a
+   * list, oldest first, each line opening to the incident in full.
+   */
+  bv.popupFor = function (items, places) {
     var box = el("div", "bv-popup" + (items.length > 1 ? " bv-many" : ""));
-    if (items.length > 1) {
-      box.appendChild(el("p", "bv-meta bv-head", items.length + " incidents placed at this point (scroll for all)"));
+    if (items.length === 1) {
+      box.appendChild(items[0].pk.header.origin === "builtin" ? builtinBody(items[0].pk, items[0].i)
+        : importedBody(items[0].pk, items[0].i));
+      return box;
     }
-    items.forEach(function (item, n) {
-      if (n) { box.appendChild(el("hr")); }
-      box.appendChild(item.pk.header.origin === "builtin" ? builtinBody(item.pk, item.i) : importedBody(item.pk, item.i));
+    var where = places > 1 ? " at " + places + " places close together (zoom in to separate them)"
+      : " placed at this point";
+    box.appendChild(el("p", "bv-meta bv-head", items.length + " incidents" + where + ": " + typeCounts(items) +
+      ". Open one for its sources."));
+    items.forEach(function (item) {
+      var d = el("details", "bv-item");
+      d.dataset.id = item.pk.header.ids[item.i];
+      d.appendChild(el("summary", null, summaryText(item)));
+      d.addEventListener("toggle", function () {
+        if (d.open && d.childNodes.length === 1) {
+          d.appendChild(item.pk.header.origin === "builtin" ? builtinBody(item.pk, item.i) : importedBody(item.pk, item.i));
+        }
+      });
+      box.appendChild(d);
     });
     return box;
   };
 
-  bv.tooltipFor = function (items) {
-    var first = items[0], last = items[items.length - 1], h = last.pk.header;
-    var place = h.origin === "builtin" ? h.rows[last.i].place_reported : h.places[last.pk.columns.place[last.i]];
-    if (items.length === 1) {
-      var type = h.typeLabels[h.types[last.pk.columns.t[last.i]]];
-      return el("span", null, bv.dateText(last.pk.columns.d0[last.i]) + ": " + type + ", " + (place || ""));
-    }
-    return el("span", null, items.length + " incidents here, " + bv.dateText(first.pk.columns.d0[first.i]) +
-      " – " + bv.dateText(last.pk.columns.d0[last.i]) + ": " + (place || ""));
+  bv.tooltipFor = function (items, places) {
+    var first = items[0], last = items[items.length - 1];
+    if (items.length === 1) { return el("span", null, summaryText(first)); }
+    return el("span", null, items.length + " incidents" + (places > 1 ? " (" + places + " places)" : " here") + ", " +
+      bv.dateText(first.pk.columns.d0[first.i]) + " – " + bv.dateText(last.pk.columns.d0[last.i]) + ": " +
+      typeCounts(items));
   };
 })(window.bvx = window.bvx || {});
