@@ -14,7 +14,7 @@ sys.path.insert(0, str(HERE))
 from appdriver import AppTab, chromium, serve_app  # noqa: E402
 
 VIEW = "?basemap=none&start=2022-09-14&end=2022-09-20"
-SHOTS = {"screenshot-desktop.png": (1440, 1000, VIEW + "&incident=2022-09-14-kak-sai-dostuk-post"),
+SHOTS = {"screenshot-desktop.png": (1440, 1000, VIEW + "&incident=2022-09-14-pasky-aryk"),
          "screenshot-phone.png": (390, 844, VIEW)}
 
 
