@@ -16,7 +16,6 @@ stand for. Text shown through Streamlit Markdown goes through
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -276,15 +275,58 @@ def imported_popup(row: Mapping[str, Any]) -> str:
     )
 
 
+_FILTER_NAMES = {"from": "From", "to": "To", "types": "Event types", "countries": "Where",
+                 "precisions": "Location precision", "min_killed": "At least this many killed"}
+_PLACE_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "disputed": "Disputed land"}
+
+
+def _filter_value(name: str, value: Any) -> str:
+    """One filter as a reader says it: dates as '14 Sep 2022', codes as their labels."""
+    if name in ("from", "to"):
+        try:
+            d = pd.Timestamp(str(value))
+            return f"{d.day} {d:%b %Y}"
+        except ValueError:
+            return str(value)
+    parts = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    names = {**EVENT_TYPE_LABELS, **_PLACE_NAMES}
+    return ", ".join(names.get(str(p), str(p).replace("_", " ")) for p in parts if str(p))
+
+
+def _layer_title(name: str) -> str:
+    from .schema import LAYERS
+
+    return LAYERS[name].title if name in LAYERS else ("Imported incidents" if name == "imported_incidents"
+                                                       else str(name).replace("_", " "))
+
+
 def export_panel_html(prov: Mapping[str, Any]) -> str:
-    """The attribution and provenance panel of a standalone HTML export."""
+    """The attribution and provenance panel of a standalone HTML export, as a readable list.
+
+    Collapsed to one line (what, when, credits) so it never covers the map; the
+    full provenance stays machine-readable in the ``borderviz-provenance`` element.
+    """
     attribution = " · ".join(link(a["url"], a["text"]) if a.get("url") else escape(a["text"])
                              for a in prov["attribution"])
-    filters = escape(json.dumps(prov["filters"], ensure_ascii=False))
-    return (f'<div style="position:fixed;bottom:0;right:0;z-index:1001;background:rgba(255,255,255,.9);'
-            f'font:11px system-ui,sans-serif;padding:3px 6px;max-width:60%">borderviz export '
-            f"{escape(prov['exported_at'])} · data {escape(prov['data_version'])} · filters {filters}"
-            f"<br>{attribution}</div>")
+    filters = prov.get("filters") or {}
+    shown = [(name, filters[name]) for name in _FILTER_NAMES if filters.get(name) not in (None, "", "0", 0, [])]
+    shown += [(name, v) for name, v in filters.items() if name not in _FILTER_NAMES and v not in (None, "", [])]
+    items = "".join(f"<li>{escape(_FILTER_NAMES.get(n, str(n).replace('_', ' ')))}: {escape(_filter_value(n, v))}</li>"
+                    for n, v in shown) or "<li>No filters: every record</li>"
+    layers = ", ".join(escape(_layer_title(n)) for n in prov.get("layers") or []) or "—"
+    try:
+        stamp = pd.Timestamp(str(prov["exported_at"]))
+        exported = f"{stamp.day} {stamp:%b %Y}, {stamp:%H:%M} UTC"
+    except (KeyError, ValueError):
+        exported = str(prov.get("exported_at", "—"))
+    return (f'<div class="bv-provenance" style="position:fixed;bottom:18px;right:0;z-index:1001;'
+            f'background:rgba(255,255,255,.92);font:12px/1.4 system-ui,sans-serif;padding:3px 8px;'
+            f'max-width:min(60%,520px);max-height:60vh;overflow:auto;border-radius:4px 0 0 4px">'
+            f'<details><summary>About this map: exported {escape(exported)}</summary><ul style="margin:4px 0;'
+            f'padding-left:18px"><li>Layers: {layers}</li>{items}'
+            f"<li>Data version {escape(prov.get('data_version', '—'))}, made with {escape(prov.get('generator', ''))}"
+            f"</li><li>{escape(str(prov.get('sources', '')).replace('`', ''))}</li></ul></details>"
+            f"{attribution}</div>")
 
 
 def _line_swatch(style: Mapping[str, object]) -> str:

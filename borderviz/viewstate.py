@@ -16,6 +16,8 @@ bad values it holds.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
@@ -33,6 +35,9 @@ def _shown(value: object) -> str:
     text = str(value)
     return repr(text if len(text) <= SHOWN else text[:SHOWN] + "…")
 FREQUENCIES = ("month", "week")
+# Where a link may point the map: the map's own zoom limits, the region with a wide margin.
+LAT_RANGE, LON_RANGE, ZOOM_RANGE = (30.0, 50.0), (55.0, 90.0), (6, 18)
+INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class ViewState:
     layers: tuple[str, ...] = DEFAULT_LAYERS
     basemap: str = "streets"
     freq: str = "month"
+    view: tuple[float, float, int] | None = None  # (lat, lon, zoom); None: the map's default view
+    incident: str = ""  # the incident whose popup is open ("" none); the app checks that it exists
 
     _LISTS = {"types": EVENT_TYPES, "countries": COUNTRY_CHOICES, "precisions": LOCATION_PRECISIONS,
               "layers": tuple(LAYER_KEYS)}
@@ -89,6 +96,17 @@ class ViewState:
                     values[name] = params[name]
                 else:
                     problems.append(f"{name}: unknown value {_shown(params[name])} ignored")
+        if any(k in params for k in ("lat", "lon", "zoom")):
+            view, problem = _read_view(params)
+            if problem:
+                problems.append(problem)
+            else:
+                values["view"] = view
+        if params.get("incident"):
+            if INCIDENT_ID.fullmatch(str(params["incident"])):
+                values["incident"] = str(params["incident"])
+            else:
+                problems.append(f"incident: {_shown(params['incident'])} is not an incident id; ignored")
         state = replace(defaults, **values)
         lo, hi = defaults.start, defaults.end
         clamped = replace(state, start=min(max(state.start, lo), hi), end=min(max(state.end, lo), hi))
@@ -100,17 +118,48 @@ class ViewState:
         return clamped, problems
 
     def to_params(self) -> dict[str, str]:
-        """Query parameters for this state (lists joined with commas; all fields present)."""
+        """Query parameters for this state (lists joined with commas; all fields present but the
+        view and incident, which appear once set)."""
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, tuple):
+            if f.name == "view":
+                if value is not None:
+                    out.update(lat=f"{value[0]:.5f}", lon=f"{value[1]:.5f}", zoom=str(int(value[2])))
+            elif f.name == "incident":
+                if value:
+                    out["incident"] = value
+            elif isinstance(value, tuple):
                 out[f.name] = ",".join(value)
             elif isinstance(value, dt.date):
                 out[f.name] = value.isoformat()
             else:
                 out[f.name] = str(value)
         return out
+
+
+def _read_view(params: Mapping[str, str]) -> tuple[tuple[float, float, int] | None, str | None]:
+    """(lat, lon, zoom) from a link, or why not: all three needed, finite, inside the ranges."""
+    if not all(k in params for k in ("lat", "lon", "zoom")):
+        return None, "lat, lon and zoom go together; the map's view was not changed"
+    try:
+        lat, lon, zoom = float(params["lat"]), float(params["lon"]), int(str(params["zoom"]))
+    except ValueError:
+        return None, "lat, lon, zoom: not numbers; the map's view was not changed"
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None, "lat, lon: not numbers; the map's view was not changed"
+    for name, value, (lo, hi) in (("lat", lat, LAT_RANGE), ("lon", lon, LON_RANGE), ("zoom", zoom, ZOOM_RANGE)):
+        if not lo <= value <= hi:
+            return None, f"{name}: {value:g} is outside {lo:g}..{hi:g}; the map's view was not changed"
+    return (round(lat, 5), round(lon, 5), zoom), None
+
+
+def view_of(report: Mapping[str, object] | None) -> tuple[float, float, int] | None:
+    """The (lat, lon, zoom) in the map's report, if it is one a link could carry; else None."""
+    if not isinstance(report, Mapping):
+        return None
+    view, problem = _read_view({k: str(report.get(k)) for k in ("lat", "lon", "zoom") if k in report})
+    return None if problem else view
 
 
 DEFAULTS = ViewState(start=RECORD_START, end=dt.date.today())

@@ -139,6 +139,133 @@ def test_broken_data_shows_an_error_and_the_app_keeps_running(app, tmp_path, mon
     clear_caches()
 
 
+def test_the_war_preset_headline_equals_the_sourced_war_totals(app, frames):
+    from borderviz import casualties
+
+    app.run()
+    app.selectbox(key="preset").select("war-2022-09").run()
+    latest = casualties.latest_by_side(frames["casualty_reports"], "war-2022-09")
+    for side, measure in (("KG", "killed"), ("TJ", "killed"), ("KG", "injured"), ("TJ", "injured")):
+        expected = latest[(latest["side"] == side) & (latest["measure"] == measure)].iloc[0]["figure"]
+        assert _metric(app, f"{measure.capitalize()}, {side} (Sep 2022 war)") == expected
+    assert _metric(app, "Killed, KG (Sep 2022 war)") == "63"  # the Kyrgyz Ministry of Health, 28 Sep 2022
+    labels = [m.label for m in app.metric]
+    assert "Killed, KG" not in labels  # no unlabelled per-incident sum beside the war's totals
+    captions = " ".join(c.value for c in app.caption)
+    assert "Kyrgyz Ministry of Health" in captions and "sum" in captions.lower()
+
+
+def test_outside_the_wars_the_headline_says_it_is_a_sum_of_incidents(app):
+    app.query_params.update({"start": "2023-01-01", "end": "2023-12-31"})
+    app.run()
+    labels = [m.label for m in app.metric]
+    assert "Killed, KG (sum of incidents)" in labels
+    assert "incidents report one" in next(m.help for m in app.metric if m.label.startswith("Killed, KG"))
+
+
+def test_the_gauge_shows_the_official_figures_of_the_day(app):
+    app.query_params.update({"start": "2022-09-14", "end": "2022-09-20"})
+    app.run()
+    text = " ".join(m.value for m in app.markdown) + " ".join(c.value for c in app.caption)
+    assert "519 km agreed of 972 km" in text or "519 km" in text
+    assert "Not yet agreed:** 453 km" in text and "Disputed:** 375 km" in text
+    assert "Anadolu" in text and "What this map can place" in text
+
+
+def test_a_link_carries_the_view_and_opens_an_incident(app, frames):
+    target = frames["incidents"]["id"].iloc[3]
+    app.query_params.update({"lat": "39.95", "lon": "70.6", "zoom": "12", "incident": target})
+    app.run()
+    assert not app.exception and not app.warning
+    state = _map(app)["state"]
+    assert state["view"] == {"lat": 39.95, "lon": 70.6, "zoom": 12}
+    assert state["focus"] == {"incident": target}
+    params = app.query_params
+    assert params["zoom"] in ("12", ["12"]) and params["incident"] in (target, [target])
+    link = next(c.value for c in app.code if "incident=" in c.value)
+    for part in ("start=", "end=", "types=", "layers=", "basemap=", "lat=39.95", "zoom=12", f"incident={target}"):
+        assert part in link
+
+
+def test_a_link_to_an_unknown_incident_warns_and_opens_the_map(app):
+    app.query_params.update({"incident": "2099-01-01-nowhere"})
+    app.run()
+    assert not app.exception
+    assert "nowhere" in " ".join(w.value for w in app.warning)
+    assert "focus" not in _map(app)["state"]
+
+
+def test_the_view_and_popup_the_map_reports_go_into_the_link(app, frames):
+    app.run()
+    args = _map(app)
+    target = frames["incidents"]["id"].iloc[0]
+    app.session_state["map"] = {"have": [args["config_name"], *args["packet_names"]], "n": 5,
+                                "range": [args["state"]["start"], args["state"]["end"]],
+                                "view": {"lat": 40.01, "lon": 70.7, "zoom": 11}, "opened": target}
+    app.run()
+    params = app.query_params
+    assert params["lat"] in ("40.01000", ["40.01000"]) and params["incident"] in (target, [target])
+    after = _map(app)
+    assert after["seq"] == args["seq"] and "view" not in after["state"]  # the map is not moved back
+    app.session_state["map"] = {**app.session_state["map"], "n": 6, "opened": None,
+                                "view": {"lat": 400, "lon": 70.7, "zoom": 11}}
+    app.run()
+    assert "incident" not in app.query_params and app.query_params["lat"] in ("40.01000", ["40.01000"])
+
+
+def test_a_search_result_goes_to_it_on_the_map(app):
+    app.run()
+    seq = _map(app)["seq"]
+    app.text_input(key="query").input("Ворух").run()
+    results = app.radio(key="hit")
+    assert any("Vorukh" in o for o in results.options)
+    app.radio(key="hit").set_value(0).run()
+    state = _map(app)["state"]
+    assert _map(app)["seq"] > seq
+    focus = state["focus"]
+    assert focus.get("incident") or ("lat" in focus and "Vorukh" in focus["label"])
+
+
+def test_an_incident_found_by_id_opens_its_popup(app, frames):
+    target = frames["incidents"]["id"].iloc[5]
+    app.run()
+    app.text_input(key="query").input(target).run()
+    app.radio(key="hit").set_value(0).run()
+    assert _map(app)["state"]["focus"] == {"incident": target}
+    app.multiselect(key="types").select("destruction").run()
+    assert "focus" not in _map(app)["state"]  # told once: a later change does not open it again
+
+
+def test_tables_read_as_edited_text(app):
+    from borderviz import readout
+
+    app.query_params.update({"start": "2021-04-28", "end": "2021-05-01"})
+    app.run()
+    incidents = app.dataframe[0].value
+    assert tuple(incidents.columns) == readout.INCIDENT_HEADERS
+    wars = app.dataframe[1].value
+    assert tuple(wars.columns) == readout.WAR_HEADERS
+    for frame in (incidents, wars):
+        text = frame.astype(str).to_string()
+        assert "None" not in text and "NaT" not in text and "nan" not in text and "00:00:00" not in text
+        assert not any("_" in c for c in frame.columns)
+
+
+def test_the_whole_record_heads_each_war_with_its_own_totals(app):
+    app.run()
+    labels = [m.label for m in app.metric]
+    assert "Killed, KG (Apr 2021 war)" in labels and "Killed, KG (Sep 2022 war)" in labels
+    assert _metric(app, "Killed, TJ (Apr 2021 war)") == "19"
+    assert not any("sum" in label for label in labels)
+
+
+def test_chart_tooltips_use_labels_not_column_names(app):
+    app.run()
+    (chart,) = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    tooltips = [t for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])]
+    assert tooltips and all(t.get("title") and t["title"][0].isupper() for t in tooltips), tooltips
+    assert not any(t["title"] in ("event_type", "kind", "name") for t in tooltips)
 class _Upload:
     """What st.file_uploader returns, for a file picked by the test."""
 
@@ -160,9 +287,9 @@ def test_a_refused_upload_keeps_the_earlier_import_and_says_so(app, monkeypatch)
     picked[0] = _Upload("bad.csv", b"id,date,latitude,longitude\nb,9999-12-31,39.95,70.53\nc,x,north,70.5\n")
     app.run()
     assert not app.exception
-    errors = [e.value.replace("\\", "") for e in app.sidebar.error]  # markdown escapes
+    errors = [e.value.replace("\\", "") for e in app.error]  # markdown escapes; shown at the top of the page
     assert any("bad.csv" in e and "not imported" in e and "still shows mine.csv" in e for e in errors), errors
-    problems = next(c.value for c in app.sidebar.code if "problems" in c.value)
+    problems = next(c.value for c in app.code if "problems" in c.value)
     assert problems.startswith("3 problems:\n  bad.csv, row 2") and "1 / p / r" not in problems
     assert app.session_state["imported"].file == "mine.csv"
     picked[0] = None  # the refused file is taken out of the uploader: the earlier import stays

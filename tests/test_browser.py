@@ -85,7 +85,10 @@ def test_a_preset_changes_the_incidents_drawn(page, frames, artifacts):
     page.settle()
     war = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")
     assert page.api(REACHABLE)[0] == len(war) == page.count() and page.markers() < everything
-    assert "As of 20 Sep 2022: 519 km agreed of 972 km" in page.page.inner_text("body")
+    body = page.page.inner_text("body")
+    assert "The line on 20 Sep 2022" in body and "519 km agreed of 972 km" in body  # the gauge beside the map
+    page.page.get_by_text("In full, with sources").click()
+    page.page.get_by_text("As of 20 Sep 2022: 519 km agreed of 972 km", exact=False).wait_for(timeout=10_000)
     page.page.screenshot(path=str(artifacts / "preset-september-2022.png"))
 
 
@@ -180,7 +183,9 @@ def test_a_bad_upload_says_why_and_keeps_the_app_running(page, tmp_path):
     page.page.locator('input[type="file"]').set_input_files(str(path))
     page.page.get_by_text("was not imported").wait_for(timeout=60_000)
     page.page.get_by_text("broken.csv, row 2", exact=False).wait_for(timeout=30_000)
-    assert "not numbers" in page.page.inner_text('[data-testid="stSidebar"]')
+    assert "not numbers" in page.page.inner_text('[data-testid="stMain"]')  # at the top of the page
+    error = page.page.locator('[data-testid="stAlert"]').filter(has_text="was not imported").bounding_box()
+    assert error["y"] < page.page.locator(appdriver.MAP).bounding_box()["y"]
     page.settle()
     assert page.markers() == before
 
@@ -327,6 +332,137 @@ def test_the_map_api_answers(page, frames):
     assert page.api("borderviz.playing()") is True
     page.api("borderviz.pause()")
     assert page.api("borderviz.playing()") is False
+
+
+# --- issue 10, app side: numbers, links, search, table, phone ------------------------------------
+
+
+def _metrics(tab) -> dict[str, str]:
+    """The headline metrics as a person reads them: label → value."""
+    out = {}
+    for m in tab.page.locator('[data-testid="stMetric"]').all():
+        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
+
+
+def _wait_url(tab, part: str) -> None:
+    tab.page.wait_for_function(f"() => window.location.search.includes({json.dumps(part)})", timeout=30_000)
+
+
+def test_the_september_2022_headline_equals_the_sourced_war_totals(page, frames):
+    from borderviz import casualties
+
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    shown = _metrics(page)
+    latest = casualties.latest_by_side(frames["casualty_reports"], "war-2022-09")
+    for side, measure in (("KG", "killed"), ("TJ", "killed"), ("KG", "injured"), ("TJ", "injured")):
+        expected = latest[(latest["side"] == side) & (latest["measure"] == measure)].iloc[0]["figure"]
+        assert shown[f"{measure.capitalize()}, {side} (Sep 2022 war)"] == expected
+    assert shown["Killed, KG (Sep 2022 war)"] == "63"
+    assert "Killed, KG" not in shown
+
+
+def test_a_link_to_an_incident_opens_its_popup_centred(page, frames):
+    target = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")["id"].iloc[2]
+    row = frames["incidents"].set_index("id").loc[target]
+    page.open(f"?basemap=none&incident={target}")
+    popup = page.map.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=30_000)
+    assert target in popup.inner_text()
+    # Centred, then moved just enough by Leaflet for the popup to fit: the incident is well inside the view.
+    inside = page.api(f"(() => {{ const b = window.borderviz.engine.map.getBounds().pad(-0.2);"
+                      f" return b.contains([{row.geometry.y}, {row.geometry.x}]); }})()")
+    assert inside and page.api("window.borderviz.engine.map.getZoom()") >= 11
+    assert f"incident={target}" in page.page.url
+
+
+def test_the_view_lives_in_the_url_and_survives_a_basemap_change(page, artifacts):
+    page.open("?basemap=none&lat=40.05&lon=70.8&zoom=11")
+    assert page.api("window.borderviz.engine.map.getZoom()") == 11
+    page.api("window.borderviz.engine.map.setView([39.99, 70.6], 12, {animate: false})")
+    _wait_url(page, "zoom=12")
+    assert "lat=39.99" in page.page.url and "lon=70.6" in page.page.url
+    page.page.locator('[data-testid="stSidebar"]').get_by_text("Satellite").click()
+    _wait_url(page, "basemap=satellite")
+    page.settle()
+    assert page.api("window.borderviz.engine.map.getZoom()") == 12
+    assert "zoom=12" in page.page.url
+    # The share link carries all of it.
+    page.page.get_by_test_id("stPopoverButton").click()
+    link = page.page.locator('[data-testid="stCode"]').first.inner_text()
+    for part in ("start=", "end=", "layers=", "basemap=satellite", "lat=39.99", "zoom=12"):
+        assert part in link, (part, link)
+
+
+def test_search_goes_to_a_place_on_the_map(page):
+    page.open("?basemap=none")
+    box = page.page.get_by_role("textbox", name="Find a place or incident")
+    box.fill("Ворух")
+    box.press("Enter")
+    result = page.page.locator('[data-testid="stRadio"] label').filter(has_text="Vorukh").first
+    result.wait_for(timeout=30_000)
+    result.click()
+    page.map.locator(".bv-found").wait_for(timeout=30_000)
+    assert "Vorukh" in page.map.locator(".leaflet-tooltip").first.inner_text()
+    assert page.api("window.borderviz.engine.map.getZoom()") >= 12
+
+
+def test_a_row_of_the_incidents_table_opens_its_incident_on_the_map(page, frames):
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    first = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-20")["id"].iloc[0]
+    page.page.get_by_role("tab", name="Incidents").click()
+    grid = page.page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # the first row's selection box
+    page.frame.wait_for_function(f"() => window.borderviz.engine.opened === {json.dumps(first)}", timeout=30_000)
+    assert first in page.map.locator(".leaflet-popup-content").inner_text()
+    page.page.wait_for_function(  # the page went back up to the map
+        f"() => {{ const r = document.querySelector({json.dumps(appdriver.MAP)}).getBoundingClientRect();"
+        " return r.top > -200 && r.top < window.innerHeight / 2; }", timeout=10_000)
+
+
+def test_on_a_phone_the_map_comes_first_and_fills_the_width(browser, server, artifacts):
+    tab = appdriver.AppTab(browser, server, width=390, height=844)
+    try:
+        tab.open("?basemap=none")
+        frame = tab.page.locator(appdriver.MAP).bounding_box()
+        assert frame["width"] >= 370 and frame["y"] < 200
+        search_box = tab.page.get_by_role("textbox", name="Find a place or incident").bounding_box()
+        assert search_box["y"] > frame["y"] + frame["height"] - 5  # controls follow the map
+        tab.page.screenshot(path=str(artifacts / "phone-390.png"))
+    finally:
+        tab.close()
+
+
+def test_an_import_says_what_it_may_duplicate_and_opens_the_built_in_incident(page, tmp_path, frames):
+    header = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+              "country,admin1,admin2,location,latitude,longitude,geo_precision,source,source_scale,notes,"
+              "fatalities")
+    builtin = timeline.in_range(frames["incidents"], "2022-09-14", "2022-09-14").iloc[0]
+    row = (f"TJK9001,2022-09-14,2022,1,Political violence,Battles,Armed clash,Military Forces,Tajikistan,"
+           f"Sughd,Isfara,Khelison,{builtin.geometry.y:.5f},{builtin.geometry.x:.5f},1,Test outlet,National,"
+           "Sample row written for a test,1")
+    path = tmp_path / "acled-duplicate.csv"
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
+    page.page.locator('input[type="file"]').set_input_files(str(path))
+    page.frame.wait_for_function("() => borderviz.engine.imported.length === 1", timeout=60_000)
+    page.settle()
+    notice = page.page.locator('[data-testid="stAlert"]').filter(has_text="Imported 1 incident from").first
+    assert notice.bounding_box()["y"] < page.page.locator(appdriver.MAP).bounding_box()["y"]
+    assert "1 may duplicate" in notice.inner_text()
+    assert "Imported" in _metrics(page)  # the totals say what they include
+    page.page.get_by_text("Check the 1 possible duplicates").click()
+    button = page.page.get_by_role("button", name=f"Open {builtin['id']}")
+    if not button.count():  # another built-in incident is as close: open the first listed
+        button = page.page.get_by_role("button", name="Open 2022-09-1").first
+    target = button.inner_text().removeprefix("Open ").strip()
+    assert target in set(frames["incidents"]["id"])
+    button.click()
+    page.frame.wait_for_function(f"() => window.borderviz.engine.opened === {json.dumps(target)}", timeout=30_000)
 
 
 @pytest.mark.parametrize("zoom", [9, 11])

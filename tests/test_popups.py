@@ -41,3 +41,18 @@ def test_grouped_popup_lists_every_incident(make_incidents):
     html = popups.incidents_popup(rows)
     assert "2 incidents placed at this point" in html and "id a" in html and "id b" in html
     assert "2 incidents here" in popups.incidents_tooltip(rows)
+
+
+def test_the_export_panel_is_a_readable_list_not_json():
+    from borderviz import formats
+
+    prov = formats.provenance(["incidents", "border_status"],
+                              {"from": "2022-09-14", "to": "2022-09-20", "types": "armed_clash,shooting",
+                               "countries": "KG", "min_killed": "0", "note": HOSTILE[0]})
+    html = popups.export_panel_html(prov)
+    assert "{" not in html and '"from"' not in html
+    for text in ("From: 14 Sep 2022", "To: 20 Sep 2022", "Event types: Armed clash, Shooting", "Where: Kyrgyzstan",
+                 "Layers: Incidents, Border status over time", "OpenStreetMap"):
+        assert text in html, text
+    assert "At least this many killed" not in html  # 0 is no filter
+    assert "<img" not in html

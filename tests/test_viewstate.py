@@ -39,6 +39,48 @@ def test_dates_wholly_outside_the_record_are_moved_into_it():
         assert problems
 
 
+def test_the_view_and_the_open_incident_round_trip():
+    state = ViewState(start=dt.date(2022, 9, 14), end=dt.date(2022, 9, 20), view=(39.95, 70.6, 12),
+                      incident="2022-09-16-dostuk-school")
+    params = state.to_params()
+    assert (params["lat"], params["lon"], params["zoom"]) == ("39.95000", "70.60000", "12")
+    back, problems = ViewState.from_params(params, DEFAULTS)
+    assert back == state and problems == []
+    assert "lat" not in DEFAULTS.to_params() and "incident" not in DEFAULTS.to_params()
+
+
+# (params, what is kept as the view) — a bad view is dropped whole, with one problem.
+BAD_VIEWS = [
+    ({"lat": "40", "lon": "70"}, None),
+    ({"lat": "nan", "lon": "70", "zoom": "9"}, None),
+    ({"lat": "inf", "lon": "70", "zoom": "9"}, None),
+    ({"lat": "1000", "lon": "70", "zoom": "9"}, None),
+    ({"lat": "40", "lon": "70", "zoom": "30"}, None),
+    ({"lat": "40", "lon": "70", "zoom": "9.5"}, None),
+    ({"lat": "40", "lon": "1e308", "zoom": "9"}, None),
+    ({"lat": "{{ 7*191 }}", "lon": "70", "zoom": "9"}, None),
+]
+
+
+def test_a_bad_view_in_a_link_is_dropped_and_reported():
+    for params, kept in BAD_VIEWS:
+        state, problems = ViewState.from_params(params, DEFAULTS)
+        assert state.view == kept and len(problems) == 1, params
+
+
+def test_an_incident_param_must_look_like_an_id():
+    for bad in ("<script>", "a" * 200, "../../etc/passwd", "{{ 7*191 }}"):
+        state, problems = ViewState.from_params({"incident": bad}, DEFAULTS)
+        assert state.incident == "" and len(problems) == 1
+        assert len(problems[0]) < 200
+
+
+def test_the_view_reported_by_the_map_is_read_with_the_same_bounds():
+    from borderviz.viewstate import view_of
+
+    assert view_of({"lat": 39.9, "lon": 70.6, "zoom": 9}) == (39.9, 70.6, 9)
+    assert view_of({"lat": 95, "lon": 70.6, "zoom": 9}) is None
+    assert view_of({"lat": "x"}) is None and view_of(None) is None
 def test_thousands_of_bad_list_values_give_one_short_warning():
     params = {"types": ",".join(["armed_clash", *(f"x{i}" for i in range(30_000))])}
     state, problems = ViewState.from_params(params, DEFAULTS)
