@@ -47,7 +47,7 @@ STATE_LAYERS = ("status", "enclaves", "crossings")
 SHORT_NAMES = {"all": "Whole record", "since-treaty": "Since treaty"}
 # Shown on every map (and so on every picture of it); a constant, never data.
 ATTRIBUTION = ("Borders © OpenStreetMap contributors (ODbL) · places: Who's On First, GeoNames · "
-               "incidents: borderviz (CC BY 4.0), from the sources on each record")
+               "records: borderviz (CC BY 4.0)")
 
 
 @dataclass(frozen=True)

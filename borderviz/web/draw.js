@@ -89,7 +89,7 @@
       fill: true, fillColor: color, fillOpacity: rough ? 0.25 : 0.85,
       className: "bv-incident bv-type-" + type + (cluster.places > 1 ? " bv-cluster" : "")
     });
-    marker.bindPopup(function () { return bv.popupFor(here, cluster.places); }, {maxWidth: 440});
+    marker.bindPopup(function () { return bv.popupFor(here, cluster.places); }, bv.POPUP);
     marker.bindTooltip(function () { return bv.tooltipFor(here, cluster.places); }, {sticky: true});
     marker.bvItems = here;
     this.group.addLayer(marker);
@@ -222,7 +222,7 @@
     onClick: function (e) {
       var found = this.hits(e.containerPoint, 6);
       if (!found.length) { return; }
-      L.popup({maxWidth: 440}).setLatLng([found[0].pk.columns.y[found[0].i], found[0].pk.columns.x[found[0].i]])
+      L.popup(bv.POPUP).setLatLng([found[0].pk.columns.y[found[0].i], found[0].pk.columns.x[found[0].i]])
         .setContent(bv.popupFor(found)).openOn(this._map);
     }
   });

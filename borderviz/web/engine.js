@@ -202,7 +202,7 @@
                                               function (d) { return d.dataset.id === id; })[0];
       if (entry) { entry.open = true; entry.scrollIntoView({block: "nearest"}); }
     } else {
-      L.popup({maxWidth: 440}).setLatLng(latlng).setContent(bv.popupFor([hit])).openOn(this.map);
+      L.popup(bv.POPUP).setLatLng(latlng).setContent(bv.popupFor([hit])).openOn(this.map);
     }
     this.opened = id;
     return true;

@@ -82,10 +82,19 @@
     else if (typeof f.lat === "number" && typeof f.lon === "number") { engine.focusPlace(f.lat, f.lon, f.zoom, f.label); }
   }
 
+  /* On a phone the map takes about 70% of the screen's height, so the page around it stays reachable. */
+  function frameHeight(asked) {
+    try {
+      var top = window.top;
+      if (top.innerWidth < 640) { return Math.max(380, Math.min(asked, Math.round(top.innerHeight * 0.72))); }
+    } catch (e) { /* a host page of another origin: keep the height asked for */ }
+    return asked;
+  }
+
   window.addEventListener("message", function (event) {
     if (!event.data || event.data.type !== "streamlit:render") { return; }
-    var args = event.data.args;
-    if (args.height !== height) { height = args.height; send("streamlit:setFrameHeight", {height: height}); }
+    var args = event.data.args, wanted = frameHeight(args.height);
+    if (wanted !== height) { height = wanted; send("streamlit:setFrameHeight", {height: height}); }
     if (!engine) { mount(args); }
     apply(args);
   });

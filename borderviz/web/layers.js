@@ -31,7 +31,7 @@
       },
       onEachFeature: function (f, drawn) {
         var p = f.properties;
-        if (p.popup) { drawn.bindPopup(p.popup, {maxWidth: 440}); }
+        if (p.popup) { drawn.bindPopup(p.popup, bv.POPUP); }
         if (p.tooltip) { drawn.bindTooltip(p.tooltip, {sticky: true}); }
       }
     });

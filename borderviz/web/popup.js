@@ -7,6 +7,9 @@
 (function (bv) {
   "use strict";
 
+  // Popups pan the map to stay clear of the title box (top left) and the controls (top right).
+  bv.POPUP = {maxWidth: 440, autoPanPaddingTopLeft: L.point(20, 100), autoPanPaddingBottomRight: L.point(60, 20)};
+
   var PRECISION_WORDS = {
     exact: "exact position", settlement: "placed at the village centre",
     district: "only the district is known", approximate: "placed approximately from a description",
