@@ -390,12 +390,14 @@ def frame_when(tab, predicate_js: str, timeout_ms: int = 120_000):
 
 
 def app_cold_open(browser, url: str, repeat: int) -> dict[str, Stat]:
-    out = {"open": Stat(), "open_bytes": Stat()}
+    out = {"open": Stat(), "open_frame": Stat(), "open_bytes": Stat()}
     for _ in range(repeat):
         tab, wire = app_tab(browser, url)
         tab.page.goto(f"{url}/?basemap=none", wait_until="commit")
         drawn_at = frame_when(tab, "() => window.__firstDraw")
-        out["open"].values.append(drawn_at - tab.page.evaluate("performance.timeOrigin"))
+        origin = tab.page.evaluate("performance.timeOrigin")
+        out["open"].values.append(drawn_at - origin)
+        out["open_frame"].values.append(tab.frame.evaluate("performance.timeOrigin") - origin)
         tab.settle()
         out["open_bytes"].values.append(wire.received)
         tab.close()
@@ -554,8 +556,9 @@ def measure_app(run: Run, frames: dict) -> None:
         warm, _ = app_tab(browser, url)
         warm.open("?basemap=none")
         warm.close()
-        run.app_results.update(app_cold_open(browser, url, max(run.repeat, 5)))
+        run.app_results.update(app_cold_open(browser, url, 3 if run.quick else 5))
         line("cold open to first incident drawn", run.app_results["open"].text("ms"))
+        line("  of which before the map's frame starts loading", run.app_results["open_frame"].text("ms"))
         line("  bytes over the websocket, first load", run.app_results["open_bytes"].text("B"))
         run.app_results.update(app_presets(browser, url, presets, 4 if run.quick else 8))
         line("preset chosen in the sidebar to map redrawn", run.app_results["preset"].text("ms"))
@@ -566,7 +569,7 @@ def measure_app(run: Run, frames: dict) -> None:
             limit = importers.MAX_BYTES
             label = f"import {rows:,}-row ACLED CSV ({fmt(len(csv), 'B')}) to drawn"
             if len(csv) > limit:
-                note = f"not possible: file is {fmt(len(csv), 'B')}, upload limit {fmt(limit, 'B')}"
+                note = f"not possible: the file is {fmt(len(csv), 'B')}, the upload limit {fmt(limit, 'B')}"
                 run.app_results[f"import_{rows}"] = Stat(note=note)
                 line(label, note)
                 continue
@@ -574,7 +577,6 @@ def measure_app(run: Run, frames: dict) -> None:
                              timeout_s=600 if rows >= 1_000_000 else 240)
             run.app_results[f"import_{rows}"] = res["import"]
             run.app_results[f"import_{rows}_bytes"] = res["import_bytes"]
-            run.app_results[f"import_{rows}_file"] = Stat([len(csv)])
             line(label, f"{res['import'].text('s')}; websocket {res['import_bytes'].text('B')}")
 
 
@@ -585,15 +587,42 @@ def cell(run: Run, tool: str, size: int, metric: str, unit: str) -> str:
     stat = run.results.get((tool, size), {}).get(metric)
     if stat is None:
         return "—"
-    return fmt(stat.median, unit) if stat.values else (stat.note or "—")
+    return fmt(stat.median, unit) if stat.values else (stat.note.split(":")[0] or "—")
 
 
-def ratio(run: Run, other: str, size: int, metric: str) -> str:
-    a = run.results.get(("borderviz", size), {}).get(metric)
-    b = run.results.get((other, size), {}).get(metric)
-    if not (a and b and a.values and b.values) or a.median <= 0:
+def median(run: Run, tool: str, size: int, *metrics: str) -> float | None:
+    """Sum of the medians of ``metrics`` (seconds; ms converted), or None if one is missing."""
+    total = 0.0
+    for metric in metrics:
+        stat = run.results.get((tool, size), {}).get(metric)
+        if not (stat and stat.values):
+            return None
+        total += stat.median / 1000 if metric == "draw" else stat.median
+    return total
+
+
+def ratio(run: Run, other: str, size: int, better: str, worse: str, *metrics: str) -> str:
+    """How many times ``other`` costs what borderviz costs: '8.1× faster', or '3.3× slower'."""
+    a, b = median(run, "borderviz", size, *metrics), median(run, other, size, *metrics)
+    if a is None or b is None or a <= 0 or b <= 0:
         return "—"
-    return f"{b.median / a.median:.1f}×"
+    return f"{b / a:.1f}× {better}" if b >= a else f"{a / b:.1f}× {worse}"
+
+
+TIMED = (("build",), ("draw",), ("build", "draw"))
+
+
+def app_label(key: str) -> tuple[str, str]:
+    names = {"open": ("cold open to first incident drawn", "ms"),
+             "open_frame": ("… of which before the map's frame starts loading", "ms"),
+             "open_bytes": ("websocket, first load", "B"),
+             "preset": ("preset in the sidebar to map redrawn", "ms"),
+             "preset_bytes": ("websocket per preset change", "B"), "app_play": ("Play in the app", "fps")}
+    if key in names:
+        return names[key]
+    if key.endswith("_bytes"):
+        return "websocket during that import", "B"
+    return f"import {int(key.split('_')[1]):,} ACLED rows to drawn", "s"
 
 
 def report(run: Run) -> None:
@@ -606,22 +635,20 @@ def report(run: Run) -> None:
                      if tool == "borderviz" else f"rebuild {cell(run, tool, size, 'rebuild', 's')}")
             print(f"| {tool} | {size:,} | {cell(run, tool, size, 'build', 's')} | {cell(run, tool, size, 'bytes', 'B')}"
                   f" | {cell(run, tool, size, 'gzip', 'B')} | {cell(run, tool, size, 'draw', 'ms')} | {brush} |")
-    print("\n| borderviz vs | points | ×faster build | ×smaller file | ×smaller gzipped | ×faster first draw |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| borderviz vs | points | build | file | gzipped | first draw | build + first draw |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for other in run.tools[1:] if run.tools and run.tools[0] == "borderviz" else ():
         for size in run.sizes:
-            print(f"| {other} | {size:,} | {ratio(run, other, size, 'build')} | {ratio(run, other, size, 'bytes')} | "
-                  f"{ratio(run, other, size, 'gzip')} | {ratio(run, other, size, 'draw')} |")
+            faster = [ratio(run, other, size, "faster", "slower", *m) for m in TIMED]
+            smaller = [ratio(run, other, size, "smaller", "larger", m) for m in ("bytes", "gzip")]
+            print(f"| {other} | {size:,} | {faster[0]} | {smaller[0]} | {smaller[1]} | {faster[1]} | {faster[2]} |")
     play = run.results.get(("borderviz", 0), {}).get("play")
     if play:
         print(f"\nPlay on the built-in data: {play.text('fps')}")
     if run.app_results:
         print("\n| the app | median (min–max, n) |\n|---|---|")
-        names = {"open": ("cold open to first incident drawn", "ms"), "open_bytes": ("websocket, first load", "B"),
-                 "preset": ("preset in the sidebar to map redrawn", "ms"),
-                 "preset_bytes": ("websocket per preset change", "B"), "app_play": ("Play in the app", "fps")}
         for key, stat in run.app_results.items():
-            label, unit = names.get(key, (key.replace("_", " "), "B" if "bytes" in key or "file" in key else "s"))
+            label, unit = app_label(key)
             print(f"| {label} | {stat.text(unit)} |")
 
 
