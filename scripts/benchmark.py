@@ -4,6 +4,9 @@
     python scripts/benchmark.py --browser --app    # also Chromium: first draw, brush, Play; and the app
     python scripts/benchmark.py --quick --browser --app   # 1k and 10k points, fewer repeats (< 2 min)
     python scripts/benchmark.py --sizes 1000,100000 --tools borderviz,explore
+    python scripts/benchmark.py --browser --cdn-dir cdn   # folium's CDN files from local copies (see README)
+
+The alternatives need ``pip install matplotlib mapclassify lonboard`` (not project dependencies).
 
 Every tool gets the same generated points: ACLED-like incidents in the
 Batken/Isfara area over 2014–2026. Tools:
