@@ -89,7 +89,8 @@
       fill: true, fillColor: color, fillOpacity: rough ? 0.25 : 0.85,
       className: "bv-incident bv-type-" + type + (cluster.places > 1 ? " bv-cluster" : "")
     });
-    marker.bindPopup(function () { return bv.popupFor(here, cluster.places); }, bv.POPUP);
+    var content = null;  // built on first opening, then kept (a re-layout must not fold it up again)
+    marker.bindPopup(function () { return content || (content = bv.popupFor(here, cluster.places)); }, bv.POPUP);
     marker.bindTooltip(function () { return bv.tooltipFor(here, cluster.places); }, {sticky: true});
     marker.bvItems = here;
     this.group.addLayer(marker);

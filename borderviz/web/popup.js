@@ -171,6 +171,9 @@
         if (d.open && d.childNodes.length === 1) {
           d.appendChild(item.pk.header.origin === "builtin" ? builtinBody(item.pk, item.i) : importedBody(item.pk, item.i));
         }
+        // The popup grew or shrank: lay it out again, and pan so it stays clear of the title.
+        var open = bv.engine && bv.engine.map && bv.engine.map._popup;
+        if (open && open.isOpen()) { open.update(); }
       });
       box.appendChild(d);
     });
