@@ -9,7 +9,7 @@ so the rest of the app follows the brush. Its files are ``borderviz/web``
 (``index.html`` + the engine), served by Streamlit from the package itself:
 no CDN, no static folder, the same in a checkout and an installed wheel.
 
->>> value = map_component(bundle, state, seq=0, key="map")   # doctest: +SKIP
+>>> value = map_component(config_blob, packets, state, seq=0)  # doctest: +SKIP
 >>> value["range"]                                            # doctest: +SKIP
 ['2022-09-14', '2022-09-20']
 """

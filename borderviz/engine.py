@@ -15,17 +15,17 @@ data inside a folium element is a template — ``{{ 7*191 }}`` comes out as
 into its template is base64 text, checked to hold nothing but ``A–Z a–z
 0–9 + / =``: no data can reach a template engine, by construction.
 
->>> m = build_map(load_frames(), MapState.default())          # doctest: +SKIP
+>>> import borderviz
+>>> m = build_map(borderviz.load(), MapState.default())       # doctest: +SKIP
 >>> m.save("map.html")                                       # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -223,19 +223,5 @@ def frame_parts(m: folium.Map) -> dict[str, str]:
     return {"html": root.html.render(), "script": root.script.render(), "id": m.get_name()}
 
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-@dataclass
-class Bundle:
-    """Packets for a host that feeds the engine itself: config, then incident packets, by name."""
-
-    config: bytes
-    packets: list[bytes] = field(default_factory=list)
-
-    def names(self) -> list[str]:
-        return [packet.digest(b) for b in (self.config, *self.packets)]
-
-
-__all__ = ["MapState", "Engine", "base_map", "build_map", "config", "html_document", "frame_parts", "asdict"]
+__all__ = ["MapState", "Engine", "base_map", "build_map", "config", "config_packet", "incident_packets",
+           "html_document", "frame_parts"]

@@ -43,16 +43,13 @@ EVENT_COLORS = dict(zip(EVENT_TYPES, (
     "#7f7f7f", "#17becf", "#393b79", "#2ca02c", "#1f77b4", "#8c6d31",
 ), strict=True))
 CROSSING_STYLE = {"open": ("#1a9850", "✓"), "closed": ("#d73027", "✕"), "restricted": ("#f39c12", "!")}
-ROUGH_PRECISIONS = ("district", "approximate")
 # Lines and polygons are sent to the browser rounded to 1e-5° (about 1 m): far
 # fewer bytes, invisible at any zoom the map offers.
 DISPLAY_GRID_DEG = 1e-5
-# Each kind of layer has its own pane, so what lies on top of what does not
-# depend on the order layers reach the browser (published files arrive after
-# inline data): country fills, then areas, then lines, then incident circles;
-# icons and labels sit above all in Leaflet's marker pane.
+# Each kind of layer has its own pane (created by web/engine.js), so what lies on top
+# of what does not depend on the order layers reach the browser: country fills under
+# the tiles, then areas, lines, crossings, incident circles; labels above all.
 BACKGROUND_PANE = "bv-background"
-PANES = {BACKGROUND_PANE: 250, "bv-areas": 410, "bv-lines": 420, "bv-points": 450}
 LAYER_PANE = {"background": BACKGROUND_PANE, "differences": "bv-areas", "enclaves": "bv-areas",
               "status": "bv-lines", "line2017": "bv-lines", "infrastructure": "bv-lines",
               "crossings": "bv-crossings", "incidents": "bv-points", "imported": "bv-points"}
@@ -78,7 +75,6 @@ DEFAULT_LAYERS = ("status", "differences", "enclaves", "crossings", "infrastruct
 MAP_LAYER_OF = {"incidents": "incidents", "border_status": "status", "enclaves": "enclaves",
                 "crossings": "crossings", "infrastructure": "infrastructure",
                 "vintage_differences": "differences", "border_lines": "line2017"}
-STATIC_LAYERS = ("differences", "line2017", "infrastructure")
 
 
 # --- features: what the renderer draws ------------------------------------------------------

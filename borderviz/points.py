@@ -20,7 +20,7 @@ by the browser, with ``textContent`` (``web/popup.js``): no HTML is built here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -155,8 +155,3 @@ def encode(frame: pd.DataFrame, *, origin: str = "builtin", dataset: str | None 
         if "sources" in rows and n <= FULL_DETAILS_MAX_ROWS:
             header["sources"] = [_sources(s) for s in rows["sources"].tolist()]
     return packet.pack(header, columns)
-
-
-def encode_all(parts: Sequence[tuple[pd.DataFrame, dict[str, Any]]]) -> list[bytes]:
-    """Several frames, each with its :func:`encode` keywords, as packets."""
-    return [encode(frame, **kwargs) for frame, kwargs in parts]
