@@ -31,6 +31,8 @@ MUST_SHIP = [
     "borderviz/docs/about.md",
     "borderviz/data/README.md",
     "borderviz/data/datapackage.json",
+    "borderviz/data/sources/gazetteer/gazetteer_KG_TJ.csv",  # the offline place search reads it
+    "borderviz/data/sources/gazetteer/SOURCE.md",
     "borderviz/web/engine.js",
     "borderviz/web/index.html",
     "borderviz/web/engine.css",
@@ -40,7 +42,7 @@ MUST_SHIP = [
     "borderviz/web/vendor/html-to-image/LICENSE",
     *(f"borderviz/data/{spec.file}" for spec in LAYERS.values()),
 ]
-MUST_NOT_SHIP = ("borderviz/data/sources/", "borderviz/data/research/", "borderviz/web/generated/", "tests/")
+MUST_NOT_SHIP = ("borderviz/data/sources/osm", "borderviz/data/sources/research", "borderviz/data/research/", "borderviz/web/generated/", "tests/")
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
@@ -97,6 +99,13 @@ def test_the_installed_package_uses_its_own_files(installed):
             "print(borderviz.assets.STATIC_DIR)")
     lines = _run([str(bindir / "python"), "-c", code], work, env).stdout.splitlines()
     assert all("site-packages" in line for line in lines), lines
+
+
+def test_the_installed_search_finds_gazetteer_places_in_cyrillic(installed):
+    bindir, work, env = installed
+    code = ("import borderviz; from borderviz import search; "
+            "print([h.kind for h in search.search(borderviz.load(), 'Кулунду')])")
+    assert "place" in _run([str(bindir / "python"), "-c", code], work, env).stdout
 
 
 def test_validate_and_layers_work_from_another_folder(installed):
