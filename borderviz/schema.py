@@ -328,8 +328,13 @@ _register(
             _id("Incident id: start date and place slug."),
             _FIRST_DAY,
             _LAST_DAY,
-            Field("date_precision", "str", "How exactly date_start is known.",
-                  choices=DATE_PRECISIONS),
+            Field("date_precision", "str", "How exactly date_start is known: day only when a source "
+                  "published within 3 days of the event reports it, or `day_source` states the day "
+                  "(checked); a war's damage known only from tallies after the war is dated to the "
+                  "month, its dates spanning the war.", choices=DATE_PRECISIONS),
+            Field("day_source", "str", "Key (in `sources`) of the source that states the day, for a "
+                  "`day` record none of whose sources was published within 3 days of it.",
+                  required=False),
             Field("event_type", "str", "What happened.", choices=EVENT_TYPES),
             Field("conflict", "str", "War this belongs to (see conflicts), if any.",
                   required=False),
@@ -348,6 +353,9 @@ _register(
             Field("named_place", "json", "The place the sources name, when it is in the gazetteer: "
                   "{wof, name, lat, lon}. The point must lie within its location precision's tolerance "
                   "of it (checked).", required=False),
+            Field("location_source", "str", "Key (in `sources`) of the source that published the "
+                  "coordinate or the description the point is placed by; required for a point given "
+                  "by coordinates (checked).", required=False),
             *(
                 Field(f"{m}_{s}", "int", _FIGURE_DOC.format(measure=m, side=s), required=False,
                       minimum=0)
@@ -371,6 +379,9 @@ _register(
                   "low: one side's account that the other side denied (checked: see `account`).",
                   choices=CONFIDENCES),
             SOURCES,
+            Field("background_sources", "str", "Keys (in `sources`, separated by '; ') of sources cited "
+                  "for context rather than for the event (a place's coordinates, a renaming, earlier "
+                  "history); only these may be published before the event (checked).", required=False),
         ),
     )
 )

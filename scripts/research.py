@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from shapely import Point
 
+from borderviz.checks import district_reach_km
 from borderviz.errors import Problem
 from borderviz.schema import MEASURES
 
@@ -214,6 +215,28 @@ def place_names(gazetteer: Gazetteer, record: dict[str, Any], named: dict[str, A
     return gazetteer_names(gazetteer.rows[named["wof"]]) if named else dict.fromkeys(NAME_FIELDS)
 
 
+def with_district_reach(gazetteer: Gazetteer, wof: int, method: str | None) -> str | None:
+    """A district-centre point's method, with how far the district's villages reach from it: the
+    place may be anywhere in the district (see ``borderviz.checks.district_points``)."""
+    reach = district_reach_km(gazetteer.rows, wof)
+    if reach is None:
+        return method
+    county = gazetteer.rows[wof]["county"]
+    return (f"{(method or '').rstrip('. ')}; only the district is known: the place may be anywhere in {county} district, "
+            f"whose gazetteer villages lie up to {reach:g} km from this point")
+
+
+def cited_key(research: Research, file: str, where: str, record: dict[str, Any], key: Any,
+              field: str) -> str | None:
+    """A source key a record gives in ``field``, which must be one of its own `sources` (a problem otherwise)."""
+    if key in (None, ""):
+        return None
+    if key not in (record.get("sources") or []):
+        research.problems.append(Problem(file, where, f"{field} {key!r} is not among its sources"))
+        return None
+    return str(key)
+
+
 def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict], list[Point], list[dict]]:
     """Incident rows and points, and the casualty reports they and the wars carry."""
     rows, points, reports = [], [], []
@@ -221,12 +244,15 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
         for raw in doc.get("incidents") or []:
             where = f"incident {raw.get('id')!r}"
             point, method, wof = place(research, gazetteer, file, where, raw)
+            if raw.get("location_precision") == "district" and wof is not None:
+                method = with_district_reach(gazetteer, wof, method)
             figures = [figure_record(research, file, where, f) for f in raw.get("figures") or []]
             row = {
                 "id": raw.get("id"),
                 "date_start": iso(raw.get("date_start")),
                 "date_end": iso(raw.get("date_end") or raw.get("date_start")),
                 "date_precision": raw.get("date_precision"),
+                "day_source": cited_key(research, file, where, raw, raw.get("day_source"), "day_source"),
                 "event_type": raw.get("event_type"),
                 "conflict": raw.get("conflict"),
                 "place_reported": raw.get("place_reported"),
@@ -237,6 +263,8 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "location_method": method,
                 "gazetteer_id": wof,
                 "named_place": (named := named_place(research, gazetteer, file, where, raw, wof)),
+                "location_source": cited_key(research, file, where, raw, (raw.get("location") or {}).get("source"),
+                                             "location.source"),
                 **{f"name_{k}": v for k, v in place_names(gazetteer, raw, named).items()},
                 "figures": figures or None,
                 "description": " ".join(str(raw.get("description") or "").split()),
@@ -244,6 +272,9 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "denial": " ".join(str(raw.get("denial") or "").split()) or None,
                 "confidence": raw.get("confidence"),
                 "sources": research.cite(file, where, raw.get("sources")),
+                "background_sources": "; ".join(k for k in raw.get("background_sources") or []
+                                                if cited_key(research, file, where, raw, k, "background_sources"))
+                                      or None,
             }
             killed = []
             for measure in MEASURES:
