@@ -216,3 +216,17 @@ def test_the_committed_incidents_meet_every_precision_rule(frames, repo):
     assert checks.day_precision_support(inc) == [] and checks.sources_not_before_event(inc) == []
     assert checks.placement_basis(inc) == [] and checks.district_points(inc, gazetteer) == []
     assert checks.war_days(frames) == [] and checks.cited_keys_resolve(inc) == []
+
+
+def test_the_precision_audit_covers_every_incident_as_it_now_stands(frames, repo):
+    """data/research/precision_audit.csv: one row per incident, its precisions those of the data."""
+    import csv
+    with (repo / "data" / "research" / "precision_audit.csv").open(encoding="utf-8", newline="") as fh:
+        audit = {r["id"]: r for r in csv.DictReader(fh)}
+    inc = frames["incidents"].set_index("id")
+    assert set(audit) == set(inc.index)
+    for rid, row in inc.iterrows():
+        a = audit[rid]
+        assert (a["date_precision"], a["location_precision"]) == (row["date_precision"], row["location_precision"]), rid
+        assert (a["date_start"], a["date_end"]) == (f"{row['date_start']:%Y-%m-%d}", f"{row['date_end']:%Y-%m-%d}"), rid
+        assert a["date_verdict"] and a["location_verdict"] and a["sources_read"], rid
