@@ -524,6 +524,9 @@ _register(
                   minimum=0),
             Field("increment_km", "float", "Km agreed at one meeting (an increment, not a "
                   "total), when the row reports one.", required=False, minimum=0),
+            Field("agreed_percent", "float", "Share agreed, in percent, when the source gives a share "
+                  "rather than km (of the line, or of its disputed sections: `statement` says which).",
+                  required=False, minimum=0, maximum=100),
             Field("km_qualifier", "str", "How the source qualifies its km figures: exact, "
                   "at_least ('more than'), about, up_to.", choices=QUALIFIERS),
             Field("statement", "str", "The figure or fact as published.", long_text=True),

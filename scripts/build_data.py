@@ -340,6 +340,7 @@ def figure_numbers(raw: dict[str, Any]) -> dict[str, Any]:
         "agreed_km": raw.get("agreed_km"),
         "disputed_km": raw.get("disputed_km"),
         "increment_km": raw.get("increment_km"),
+        "agreed_percent": raw.get("agreed_percent"),
         "km_qualifier": raw.get("qualifier") or "exact",
     }
 
