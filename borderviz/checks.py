@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import Problem
-from .schema import LAYERS, LOCATION_TOLERANCE_KM, RECORD_START
+from .schema import LAYERS, LOCATION_TOLERANCE_KM, NOT_PLACED, RECORD_START
 
 # A projected CRS for distances in the Fergana Valley (UTM zone 42N): within
 # this region its scale error is below 0.1 %, plenty for kilometre checks.
@@ -199,6 +199,79 @@ def confidence_rules(incidents: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def _quoted_totals(casualty_reports: pd.DataFrame) -> dict[tuple[str, str], tuple[int, str]]:
+    """(war, side) -> (value, qualifier) of the killed total the map quotes, for KG and TJ."""
+    from .casualties import latest_by_side
+
+    out = {}
+    for conflict in sorted(set(casualty_reports.loc[casualty_reports["scope"] == "conflict", "subject"])):
+        latest = latest_by_side(casualty_reports, conflict)
+        for _, r in latest[(latest["measure"] == "killed") & latest["side"].isin(["KG", "TJ"])].iterrows():
+            out[(conflict, r["side"])] = (int(r["value"]), r["qualifier"])
+    return out
+
+
+def war_deaths_add_up(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """The dead placed in each war add up to the total the map quotes, and agree with the incidents.
+
+    For every war and side with a whole-war killed figure: war_deaths holds one
+    'not placed' row, and its rows (placed and not placed) sum to that figure,
+    the latest one (:func:`borderviz.casualties.latest_by_side`). Every placed
+    row is on an incident of that war. Every killed figure on an incident of the
+    war equals the deaths placed there, unless the 'not placed' row lists it as
+    counting something else (residents on a list, a funeral) and nothing is
+    placed there.
+    """
+    problems: list[Problem] = []
+    file = _file("war_deaths")
+    deaths, incidents = frames["war_deaths"], frames["incidents"]
+    quoted = _quoted_totals(frames["casualty_reports"])
+    war_of = dict(zip(incidents["id"], incidents["conflict"], strict=True))
+    for key in sorted(set(quoted) - set(zip(deaths["conflict"], deaths["side"], strict=True))):
+        problems.append(Problem(file, f"{key[0]} {key[1]}", f"no rows: the map quotes {quoted[key][0]} dead"))
+    exempt: dict[tuple[str, str], dict[str, int]] = {}
+    for (conflict, side), rows in deaths.groupby(["conflict", "side"], sort=True):
+        where = f"{conflict} {side}"
+        rest = rows[rows["place"] == NOT_PLACED]
+        if len(rest) != 1:
+            problems.append(Problem(file, where, f"has {len(rest)} '{NOT_PLACED}' rows, not one"))
+        totals = set(zip(rows["total"], rows["total_qualifier"], strict=True))
+        if len(totals) != 1:
+            problems.append(Problem(file, where, f"rows quote different totals: {sorted(totals)}"))
+            continue
+        total, qualifier = totals.pop()
+        if int(rows["killed"].sum()) != total:
+            problems.append(Problem(file, where, f"placed and not placed sum to {int(rows['killed'].sum())}, "
+                                                 f"not the total {total}"))
+        if quoted.get((conflict, side)) != (total, qualifier):
+            problems.append(Problem(file, where, f"total {total} ({qualifier}) is not the figure the map "
+                                                 f"quotes: {quoted.get((conflict, side))}"))
+        for _, row in rows[rows["place"] != NOT_PLACED].iterrows():
+            if war_of.get(row["place"]) != conflict:
+                problems.append(Problem(file, f"id {row['id']!r}",
+                                        f"places deaths at {row['place']!r}, not an incident of {conflict}"))
+        if len(rest) == 1:
+            listed = rest.iloc[0]["unplaced_incident_figures"]
+            exempt[(conflict, side)] = {f["incident"]: f["killed"] for f in listed or []}
+    placed = deaths[deaths["place"] != NOT_PLACED].groupby(["place", "side"])["killed"].sum().to_dict()
+    for (conflict, side), listed in sorted(exempt.items()):
+        column = f"killed_{side.lower()}"
+        war = incidents[incidents["conflict"] == conflict]
+        for _, inc in war.iterrows():
+            figure = None if pd.isna(inc[column]) else int(inc[column])
+            here = int(placed.get((inc["id"], side), 0))
+            where = f"id {inc['id']!r}"
+            if inc["id"] in listed:
+                if here or listed[inc["id"]] != figure:
+                    problems.append(Problem(_file("incidents"), where,
+                                            f"its {side} killed figure ({figure}) is listed as not a place of "
+                                            f"death with {listed[inc['id']]}, and {here} are placed there"))
+            elif (figure or 0) != here:
+                problems.append(Problem(_file("incidents"), where,
+                                        f"reports {figure} {side} killed but war_deaths places {here} there"))
+    return problems
+
+
 def cross_layer_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every cross-layer check over a full set of loaded layers."""
     problems = references_resolve(frames)
@@ -208,4 +281,5 @@ def cross_layer_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     problems += incident_placement(frames["incidents"], frames["countries"], frames["border_lines"])
     problems += intervals_do_not_overlap(frames["border_status"], "border_status", "sector")
     problems += intervals_do_not_overlap(frames["crossings"], "crossings", "crossing")
+    problems += war_deaths_add_up(frames)
     return problems

@@ -419,6 +419,45 @@ _register(
     )
 )
 
+# The `place` of war_deaths rows whose deaths no source puts at a place.
+NOT_PLACED = "not placed"
+
+_register(
+    LayerSpec(
+        name="war_deaths",
+        file="war_deaths.csv",
+        title="Where each war's reported dead were killed",
+        doc="For each war and side, the dead of the war total the map quotes, placed at the incident "
+        "where a source says they died, and the rest in one 'not placed' row: placed plus not placed "
+        "equals the total (borderviz.casualties.placement_summary).",
+        geometry=None,
+        fields=(
+            _id("Row id: war, side and place."),
+            Field("conflict", "str", "War (see conflicts)."),
+            Field("side", "str", "Whose dead.", choices=("KG", "TJ")),
+            Field("place", "str", f"Incident id where a source places these deaths, or '{NOT_PLACED}'."),
+            Field("place_reported", "str", "The place as the incident's sources name it; empty when not "
+                  "placed.", required=False, long_text=True),
+            Field("killed", "int", "Deaths placed there; for 'not placed', the total minus every death "
+                  "placed.", minimum=0),
+            Field("qualifier", "str", "exact, at_least, about or up_to. 'not placed' is up_to when a "
+                  "placed figure is an at_least one.", choices=QUALIFIERS),
+            Field("total", "int", "The war's total for this side that the map quotes: the latest "
+                  "whole-war figure in casualty_reports.", minimum=0),
+            Field("total_qualifier", "str", "Qualifier of the total.", choices=QUALIFIERS),
+            Field("total_reported_by", "str", "Who published the total."),
+            Field("total_reported_on", "partial_date", "When the total was published.", required=False),
+            Field("note", "str", "What the source says of these deaths, in our words; for 'not placed', "
+                  "what is known of them and why they cannot be placed.", long_text=True),
+            Field("unplaced_incident_figures", "json", "On the 'not placed' row: killed figures on this "
+                  "war's incident records that count something other than deaths at the place (residents "
+                  "on a list, a funeral), as a list of {incident, killed, why}; they are part of 'not "
+                  "placed'.", required=False),
+            SOURCES,
+        ),
+    )
+)
+
 _register(
     LayerSpec(
         name="crossings",
