@@ -18,7 +18,7 @@ import yaml
 from shapely import Point
 
 from borderviz.errors import Problem
-from borderviz.schema import MEASURES
+from borderviz.model.schema import MEASURES
 
 
 @dataclass

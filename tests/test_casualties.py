@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from borderviz import casualties
+from borderviz.model import casualties
 
 
 def test_war_totals_list_each_source(frames):
