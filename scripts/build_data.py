@@ -28,11 +28,11 @@ sys.path.insert(0, str(HERE.parent))
 import geography  # noqa: E402
 import research as rs  # noqa: E402
 
-from borderviz import checks, enclaves  # noqa: E402
 from borderviz.errors import DataError, Problem  # noqa: E402
-from borderviz.geodesy import area_km2, length_km  # noqa: E402
-from borderviz.layers import build_frame, dump_csv, dump_geojson  # noqa: E402
-from borderviz.schema import LAYERS, REGION_BOUNDS, schema_markdown  # noqa: E402
+from borderviz.model import checks, enclaves  # noqa: E402
+from borderviz.model.geodesy import area_km2, length_km  # noqa: E402
+from borderviz.model.layers import build_frame, dump_csv, dump_geojson  # noqa: E402
+from borderviz.model.schema import LAYERS, REGION_BOUNDS, schema_markdown  # noqa: E402
 
 COUNTRY_NAMES = {"KG": ("Kyrgyzstan", "Кыргызстан"), "TJ": ("Tajikistan", "Таджикистан"),
                  "UZ": ("Uzbekistan", "Узбекистан")}

@@ -18,7 +18,7 @@ import yaml
 from shapely import Point
 
 from borderviz.errors import Problem
-from borderviz.schema import MEASURES
+from borderviz.model.schema import MEASURES
 
 
 @dataclass
@@ -322,7 +322,7 @@ def _latest_killed(casualty_rows: list[dict], conflict: str, side: str) -> dict 
     """The whole-war killed figure the map quotes for one side (borderviz.casualties.latest_by_side)."""
     import pandas as pd
 
-    from borderviz.casualties import latest_by_side
+    from borderviz.model.casualties import latest_by_side
 
     latest = latest_by_side(pd.DataFrame(casualty_rows), conflict)
     if latest.empty:
@@ -349,7 +349,7 @@ def war_death_rows(research: Research, incidents: list[dict], casualty_rows: lis
     The total must be the figure the map quotes (the latest whole-war report);
     every placement must be on an incident of that war; placed cannot exceed it.
     """
-    from borderviz.schema import NOT_PLACED
+    from borderviz.model.schema import NOT_PLACED
 
     file = DEATHS_FILE
     doc = research.documents.get(file, {})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from borderviz import casualties
-from borderviz.schema import NOT_PLACED
+from borderviz.model import casualties
+from borderviz.model.schema import NOT_PLACED
 
 
 def test_war_totals_list_each_source(frames):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import incident
 
-from borderviz import checks
+from borderviz.model import checks
 
 KOK_TASH_KG = (70.528, 39.949)      # Kek-Tash, Batken district: Kyrgyzstan
 CHORKUH_TJ = (70.5696, 39.9754)     # Chorkuh, Isfara district: Tajikistan
