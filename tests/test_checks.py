@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import incident
 
-from borderviz import checks
+from borderviz.model import checks
 
 KOK_TASH_KG = (70.528, 39.949)      # Kek-Tash, Batken district: Kyrgyzstan
 CHORKUH_TJ = (70.5696, 39.9754)     # Chorkuh, Isfara district: Tajikistan
@@ -230,3 +230,40 @@ def test_the_precision_audit_covers_every_incident_as_it_now_stands(frames, repo
         assert (a["date_precision"], a["location_precision"]) == (row["date_precision"], row["location_precision"]), rid
         assert (a["date_start"], a["date_end"]) == (f"{row['date_start']:%Y-%m-%d}", f"{row['date_end']:%Y-%m-%d}"), rid
         assert a["date_verdict"] and a["location_verdict"] and a["sources_read"], rid
+
+
+def _deaths_problems(frames, **changes):
+    return checks.war_deaths_add_up({**frames, **changes})
+
+
+def test_committed_war_deaths_add_up(frames):
+    assert _deaths_problems(frames) == []
+
+
+def test_war_deaths_that_do_not_sum_to_the_total_are_reported(frames):
+    deaths = frames["war_deaths"].copy()
+    deaths.loc[deaths["id"] == "war-2022-09-tj-not-placed", "killed"] += 1
+    assert any("sum to 42, not the total 41" in str(p) for p in _deaths_problems(frames, war_deaths=deaths))
+
+
+def test_a_total_the_map_does_not_quote_is_reported(frames):
+    deaths = frames["war_deaths"].copy()
+    rows = (deaths["conflict"] == "war-2022-09") & (deaths["side"] == "KG")
+    deaths.loc[rows, "total"] = 59
+    deaths.loc[deaths["id"] == "war-2022-09-kg-not-placed", "killed"] = 57
+    problems = _deaths_problems(frames, war_deaths=deaths)
+    assert [str(p) for p in problems if "not the figure the map quotes" in str(p)]
+
+
+def test_an_incident_figure_that_disagrees_with_the_placements_is_reported(frames):
+    incidents = frames["incidents"].copy()
+    incidents.loc[incidents["id"] == "2021-04-29-golovnoy-water-intake", "killed_kg"] = 25
+    problems = _deaths_problems(frames, incidents=incidents)
+    assert any("reports 25 KG killed but war_deaths places 24 there" in str(p) for p in problems)
+
+
+def test_a_placement_on_an_incident_of_another_war_is_reported(frames):
+    deaths = frames["war_deaths"].copy()
+    deaths.loc[deaths["id"] == "war-2021-04-tj-2021-04-29-somoniyon", "place"] = "2022-09-16-vorukh"
+    problems = _deaths_problems(frames, war_deaths=deaths)
+    assert any("not an incident of war-2021-04" in str(p) for p in problems)

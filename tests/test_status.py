@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from borderviz import status
+from borderviz.model import status
 
 
 def test_mapped_km_before_the_treaty_keep_the_unknown_unknown(frames):
