@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from shapely import Point
 
-from borderviz.model.checks import district_reach_km
 from borderviz.errors import Problem
+from borderviz.model.checks import district_reach_km
 from borderviz.model.schema import MEASURES
 
 
@@ -222,8 +222,8 @@ def with_district_reach(gazetteer: Gazetteer, wof: int, method: str | None) -> s
     if reach is None:
         return method
     county = gazetteer.rows[wof]["county"]
-    return (f"{(method or '').rstrip('. ')}; only the district is known: the place may be anywhere in {county} district, "
-            f"whose gazetteer villages lie up to {reach:g} km from this point")
+    return (f"{(method or '').rstrip('. ')}; only the district is known: the place may be anywhere in {county} "
+            f"district, whose gazetteer villages lie up to {reach:g} km from this point")
 
 
 def cited_key(research: Research, file: str, where: str, record: dict[str, Any], key: Any,

@@ -11,7 +11,6 @@ import copy
 import datetime as dt
 
 import pytest
-
 import sweep_report
 
 
