@@ -10,21 +10,21 @@ The library in three calls (nothing heavy is imported until one is made)::
     m                                                # renders in Jupyter, offline
     m.save("border.html")                            # one file that works from disk
 
-The package is organised one concern per module (each importable as
-``borderviz.<module>``, loaded on first use):
+The package is organised in three groups, one concern per module; each
+module is also importable under its short name (``borderviz.schema``), loaded on
+first use:
 
-- :mod:`borderviz.schema`: columns, types and vocabularies of every layer, as data
-- :mod:`borderviz.layers`: load and validate layers from ``data/``
-- :mod:`borderviz.checks`: facts that must hold between layers
-- :mod:`borderviz.timeline`: pure date and attribute filters
-- :mod:`borderviz.status`: the border's status and official figures on a day
-- :mod:`borderviz.casualties`: casualty figures by side and source
-- :mod:`borderviz.popups`: the only place HTML is built (everything escaped)
-- :mod:`borderviz.mapview`: layers to a folium map (no Streamlit)
-- :mod:`borderviz.assets`: Leaflet and plugin files served locally (no CDN)
-- :mod:`borderviz.formats`: export, and what each format keeps
-- :mod:`borderviz.importers`: your own incidents (ACLED, UCDP, GeoJSON, ...)
-- :mod:`borderviz.cli`: the ``borderviz`` command
+- ``borderviz.model``: the data and what it means: ``schema`` (columns, types and
+  vocabularies), ``layers`` (load and validate ``data/``), ``checks`` (facts between
+  layers), ``timeline`` (date and attribute filters), ``status`` (the line and the
+  official figures on a day), ``casualties``, ``enclaves``, ``search``, ``viewstate``
+- ``borderviz.io``: files in and out: ``readers/`` (uploads, bounded), ``formats``
+  (exports and what each format keeps), ``importers`` and ``mapping`` (your own
+  incidents), ``uploads`` (the bounded child process), ``kml``, ``styling``
+- ``borderviz.maps``: the map: ``engine`` (folium frame + browser engine), ``packet``
+  (the data channel), ``component`` (Streamlit), ``mapview``, ``popups``, ``assets``,
+  and ``web/`` (the browser code)
+- ``borderviz.cli``: the ``borderviz`` command; ``borderviz/app.py``: the Streamlit app
 """
 
 from __future__ import annotations
@@ -44,15 +44,19 @@ if _TYPE_CHECKING:
 __version__ = "0.1.0"
 __all__ = ["__version__", "incidents", "load", "map"]
 
-_SUBMODULES = frozenset({
-    "assets", "casualties", "checks", "cli", "datapackage", "errors", "formats", "geodesy", "importers", "kml",
-    "layers", "mapview", "popups", "schema", "status", "styling", "timeline", "viewstate",
-})
+# Every module under its short name: ``borderviz.schema`` is ``borderviz.model.schema``.
+_SUBMODULES = {
+    **{name: f"model.{name}" for name in ("schema", "layers", "checks", "timeline", "status", "casualties",
+                                          "enclaves", "geodesy", "search", "readout", "viewstate")},
+    **{name: f"io.{name}" for name in ("formats", "kml", "styling", "datapackage", "importers", "uploads")},
+    **{name: f"maps.{name}" for name in ("engine", "mapview", "popups", "assets", "points", "packet")},
+    "cli": "cli", "errors": "errors", "model": "model", "io": "io", "maps": "maps",
+}
 
 def __getattr__(name: str) -> _Any:
     """``borderviz.layers`` etc. work after a bare ``import borderviz`` (imported on first use)."""
     if name in _SUBMODULES:
-        return _importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{_SUBMODULES[name]}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -67,13 +71,13 @@ def load(data: str | _Path | None = None) -> dict[str, pd.DataFrame]:
     with borderviz (or ``$BORDERVIZ_DATA``). Raises
     :class:`borderviz.errors.DataError` listing every problem if any file is wrong.
     """
-    from .layers import load_all
+    from borderviz.model.layers import load_all
 
     return load_all(_Path(data) if data is not None else None)
 
 
 def _dates(start: str | _dt.date | None, end: str | _dt.date | None) -> tuple[_dt.date, _dt.date]:
-    from .schema import RECORD_START
+    from borderviz.model.schema import RECORD_START
 
     first = _dt.date.fromisoformat(start) if isinstance(start, str) else (start or RECORD_START)
     last = _dt.date.fromisoformat(end) if isinstance(end, str) else (end or _dt.date.today())
@@ -83,8 +87,8 @@ def _dates(start: str | _dt.date | None, end: str | _dt.date | None) -> tuple[_d
 
 
 def _criteria(types: _Iterable[str], countries: _Iterable[str], precisions: _Iterable[str], min_killed: int):
-    from .schema import COUNTRIES, EVENT_TYPES, LOCATION_PRECISIONS
-    from .timeline import IncidentFilter
+    from borderviz.model.schema import COUNTRIES, EVENT_TYPES, LOCATION_PRECISIONS
+    from borderviz.model.timeline import IncidentFilter
 
     chosen = {"types": tuple(types), "countries": tuple(countries), "precisions": tuple(precisions)}
     allowed = {"types": EVENT_TYPES, "countries": COUNTRIES, "precisions": LOCATION_PRECISIONS}
@@ -108,7 +112,7 @@ def incidents(start: str | _dt.date | None = None, end: str | _dt.date | None = 
     number reported killed. Empty filters keep everything. ``frames`` is what
     :func:`load` returned (loaded if not given).
     """
-    from .timeline import filter_incidents
+    from borderviz.model.timeline import filter_incidents
 
     first, last = _dates(start, end)
     criteria = _criteria(types, countries, precisions, min_killed)
@@ -126,7 +130,7 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
     the line today, the default layers). ``start``/``end`` and the filters
     choose the window the map opens on (the brush can move it across the whole
     record); the line, enclaves and crossings are drawn as they were on
-    ``end``. ``imported`` are :func:`borderviz.importers.import_file` results
+    ``end``. ``imported`` are :func:`borderviz.io.importers.import_file` results
     or frames of your own incidents, drawn with the built-in ones. ``layers`` are the app's map
     layer keys (``mapview.LAYER_KEYS``), ``basemap`` one of
     ``mapview.BASEMAPS`` (``"none"`` needs no network at all).
@@ -134,7 +138,7 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
     The map renders in Jupyter and ``.save()`` writes one HTML file that works
     offline (only basemap tiles use the network).
     """
-    from .mapview import BASEMAPS, DEFAULT_LAYERS, LAYER_KEYS
+    from borderviz.maps.mapview import BASEMAPS, DEFAULT_LAYERS, LAYER_KEYS
 
     problems = [f"layers: unknown {key!r}; choose from {', '.join(LAYER_KEYS)}"
                 for key in (layers or ()) if key not in LAYER_KEYS]
@@ -142,7 +146,7 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
         problems.append(f"basemap: unknown {basemap!r}; choose from {', '.join(BASEMAPS)}")
     if problems:
         raise ValueError("; ".join(problems))
-    from .engine import MapState, build_map
+    from borderviz.maps.engine import MapState, build_map
 
     first, last = _dates(start, end)
     frames = frames if frames is not None else load()
@@ -157,7 +161,7 @@ def _inlined(m: folium.Map) -> folium.Map:
     (Jupyter's display, ``save``, ``get_root().render()``)."""
     from branca.element import Figure
 
-    from .assets import inline
+    from borderviz.maps.assets import inline
 
     class InlineFigure(Figure):
         def render(self, **kwargs: _Any) -> str:

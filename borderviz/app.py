@@ -18,26 +18,14 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from borderviz import (
-    casualties,
-    component,
-    engine,
-    formats,
-    importers,
-    layers,
-    mapview,
-    points,
-    readout,
-    search,
-    status,
-    timeline,
-    uploads,
-)
-from borderviz.checks import FIRST_DAY
 from borderviz.errors import DataError
-from borderviz.popups import escape_markdown
-from borderviz.schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_PRECISIONS
-from borderviz.viewstate import COUNTRY_CHOICES, FREQUENCIES, ViewState, view_of
+from borderviz.io import formats, importers, uploads
+from borderviz.maps import component, engine, mapview, points
+from borderviz.maps.popups import escape_markdown
+from borderviz.model import casualties, layers, readout, search, status, timeline
+from borderviz.model.checks import FIRST_DAY
+from borderviz.model.schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_PRECISIONS
+from borderviz.model.viewstate import COUNTRY_CHOICES, FREQUENCIES, ViewState, view_of
 
 st.set_page_config(page_title="borderviz: the Kyrgyzstan–Tajikistan border", page_icon="🗺️",
                    layout="wide")
@@ -494,5 +482,5 @@ with tab_about:
 
 if ss.get("scroll_to_map") == ss.seq:  # constant script, no data: scroll the page up to the map
     components.html(f"<!-- {int(ss.seq)} --><script>const f = parent.document.querySelector("
-                    "'iframe[title=\"borderviz.component.borderviz_map\"]'); "
+                    "'iframe[title=\"borderviz.maps.component.borderviz_map\"]'); "
                     "if (f) f.scrollIntoView({block: 'start'});</script>", height=0)

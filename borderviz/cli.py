@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import __version__
-from .errors import BorderVizError, DataError
+from borderviz import __version__
+from borderviz.errors import BorderVizError, DataError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +36,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
                   pretty_exceptions_enable=False)
 
 # Format keys, file extensions and layer names, as data the help can show without
-# importing borderviz.formats (geopandas) or borderviz.schema's consumers.
+# importing borderviz.io.formats (geopandas) or borderviz.model.schema's consumers.
 # tests/test_cli.py keeps these equal to formats.FORMATS and schema.LAYERS.
 FORMAT_EXTENSIONS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet", "kml": ".kml",
                      "csv": ".csv", "shp": ".zip", "html": ".html"}
@@ -111,7 +111,7 @@ DataDir = Annotated[Path | None, typer.Option("--data", help="folder holding the
 
 
 def _load(data: Path | None) -> dict[str, pd.DataFrame]:
-    from . import layers as layer_io
+    from borderviz.model import layers as layer_io
 
     try:
         with say.step("reading and validating the layers"):
@@ -134,8 +134,8 @@ def layers_command(data: DataDir = None) -> None:
     """Summarise every layer: features, date span, km of line by status, km² per enclave."""
     import pandas as pd
 
-    from .schema import LAYERS
-    from .status import summary
+    from borderviz.model.schema import LAYERS
+    from borderviz.model.status import summary
 
     frames = _load(data)
     for name, spec in LAYERS.items():
@@ -218,7 +218,7 @@ def output_format(fmt: str | None, output: str) -> str:
 def _write_export(subset: dict[str, pd.DataFrame], fmt: str, filters: dict, output: str,
                   frames: dict[str, pd.DataFrame], attribution: list[dict[str, str]] | None = None) -> None:
     """Export ``subset`` to ``output`` (``-`` is stdout) and say what was written; exit 1 if it cannot be."""
-    from . import formats
+    from borderviz.io import formats
 
     try:
         with say.step(f"writing {fmt}"):
@@ -272,9 +272,9 @@ def export_command(
     """
     import datetime as dt
 
-    from . import timeline
-    from .checks import FIRST_DAY
-    from .schema import COUNTRIES, EVENT_TYPES, LAYERS, LOCATION_PRECISIONS
+    from borderviz.model import timeline
+    from borderviz.model.checks import FIRST_DAY
+    from borderviz.model.schema import COUNTRIES, EVENT_TYPES, LAYERS, LOCATION_PRECISIONS
 
     fmt = output_format(fmt, output)
     problems = [f"unknown layer {n!r} (layers: {', '.join(LAYERS)})" for n in layer if n not in LAYERS]
@@ -316,8 +316,8 @@ def _import_files(paths: list[Path], frames: dict):
     """Import the user's files (every problem of every file reported together); one result for all."""
     import pandas as pd
 
-    from . import importers, uploads
-    from .errors import DataError
+    from borderviz.errors import DataError
+    from borderviz.io import importers, uploads
 
     results, problems = [], []
     for path in paths:
@@ -349,7 +349,7 @@ def import_command(
     data: DataDir = None,
 ) -> None:
     """Check and import your own incidents; report every problem, or a summary and duplicates."""
-    from . import uploads
+    from borderviz.io import uploads
 
     if fmt is not None and fmt not in FORMAT_EXTENSIONS:
         raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
@@ -409,7 +409,7 @@ def build_data_command(
     """Rebuild data/ from data/sources and data/research (runs scripts/build_data.py)."""
     import runpy
 
-    from .layers import RESOURCE_ROOT
+    from borderviz.model.layers import RESOURCE_ROOT
 
     repo = root or _repo_root(Path.cwd()) or _repo_root(RESOURCE_ROOT)
     if repo is None:

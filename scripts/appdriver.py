@@ -28,7 +28,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # tries Google's hosts at every start and this machine's closed network refuses them.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-MAP = 'iframe[title="borderviz.component.borderviz_map"]'
+MAP = 'iframe[title="borderviz.maps.component.borderviz_map"]'
 LOCAL = ("http://localhost", "http://127.0.0.1", "data:", "blob:", "file:")
 
 

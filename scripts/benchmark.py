@@ -52,7 +52,9 @@ sys.path.insert(0, str(REPO))
 
 import geopandas as gpd  # noqa: E402
 
-from borderviz import engine, importers, layers, points, timeline  # noqa: E402
+from borderviz.io import importers  # noqa: E402
+from borderviz.maps import engine, points  # noqa: E402
+from borderviz.model import layers, timeline  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 TOOLS = ("borderviz", "explore", "cluster", "lonboard")
@@ -382,7 +384,7 @@ def frame_when(tab, predicate_js: str, timeout_ms: int = 120_000):
     """Wait for the map's frame (once it exists) to satisfy ``predicate_js``; return its value."""
     deadline = time.time() + timeout_ms / 1000
     while time.time() < deadline:
-        handle = tab.page.locator('iframe[title="borderviz.component.borderviz_map"]')
+        handle = tab.page.locator('iframe[title="borderviz.maps.component.borderviz_map"]')
         if handle.count():
             frame = handle.element_handle().content_frame()
             if frame is not None:

@@ -17,7 +17,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, unary_union
 
-from borderviz.geodesy import area_km2, length_km
+from borderviz.model.geodesy import area_km2, length_km
 
 VINTAGE_FILES = {2017: "osm_2017_kgz_tjk_uzb.geojson", 2024: "osm_2024_kgz_tjk_uzb.geojson"}
 ISO3_TO_2 = {"KGZ": "KG", "TJK": "TJ", "UZB": "UZ"}

@@ -5,7 +5,7 @@
     python scripts/import_benchmark.py geojson-bytes 25    # a GeoJSON of about 25 MB
     python scripts/import_benchmark.py gpkg-recursive      # the recursive-view GeoPackage
 
-Each import runs as the app runs it (borderviz.uploads: a child process with
+Each import runs as the app runs it (borderviz.io.uploads: a child process with
 limits); the figures are wall time and the child's peak resident memory.
 """
 
@@ -105,8 +105,9 @@ def recursive_view_gpkg() -> bytes:
 
 
 def main() -> None:
-    from borderviz import layers, uploads
     from borderviz.errors import DataError
+    from borderviz.io import uploads
+    from borderviz.model import layers
 
     kind, size = sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0
     if kind == "acled":

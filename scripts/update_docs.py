@@ -1,5 +1,5 @@
 """Regenerate what is generated from the code: the README's table of export formats (from
-borderviz.formats.FORMATS) and data/datapackage.json (from borderviz.schema).
+borderviz.io.formats.FORMATS) and data/datapackage.json (from borderviz.model.schema).
 
     python scripts/update_docs.py
 
@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from borderviz.datapackage import data_package  # noqa: E402
-from borderviz.formats import formats_markdown  # noqa: E402
+from borderviz.io.datapackage import data_package  # noqa: E402
+from borderviz.io.formats import formats_markdown  # noqa: E402
 
 START, END = "<!-- formats:start -->", "<!-- formats:end -->"
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import shapely
 
-from borderviz import layers
-from borderviz.schema import LAYERS
+from borderviz.model import layers
+from borderviz.model.schema import LAYERS
 
 REPO = Path(__file__).resolve().parent.parent
 

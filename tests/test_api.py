@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import borderviz
-from borderviz import timeline
+from borderviz.model import timeline
 
 
 def test_submodules_are_reachable_after_a_bare_import():

@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from borderviz import timeline
+from borderviz.model import timeline
 
 TIMEOUT = 120
 
@@ -140,7 +140,7 @@ def test_broken_data_shows_an_error_and_the_app_keeps_running(app, tmp_path, mon
 
 
 def test_the_war_preset_headline_equals_the_sourced_war_totals(app, frames):
-    from borderviz import casualties
+    from borderviz.model import casualties
 
     app.run()
     app.selectbox(key="preset").select("war-2022-09").run()
@@ -237,7 +237,7 @@ def test_an_incident_found_by_id_opens_its_popup(app, frames):
 
 
 def test_tables_read_as_edited_text(app):
-    from borderviz import readout
+    from borderviz.model import readout
 
     app.query_params.update({"start": "2021-04-28", "end": "2021-05-01"})
     app.run()

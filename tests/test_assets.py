@@ -7,7 +7,7 @@ import re
 import folium
 import pytest
 
-from borderviz import assets, engine
+from borderviz.maps import assets, engine
 
 
 def test_base_map_links_only_to_local_files():

@@ -16,7 +16,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from borderviz import formats, timeline
+from borderviz.io import formats
+from borderviz.model import timeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import appdriver  # noqa: E402
@@ -351,7 +352,7 @@ def _wait_url(tab, part: str) -> None:
 
 
 def test_the_september_2022_headline_equals_the_sourced_war_totals(page, frames):
-    from borderviz import casualties
+    from borderviz.model import casualties
 
     page.open("?basemap=none&start=2022-09-14&end=2022-09-20")
     shown = _metrics(page)

@@ -167,7 +167,7 @@ def test_format_follows_the_extension(tmp_path):
 
 
 def test_export_offers_every_filter_the_app_has(tmp_path, frames):
-    from borderviz import timeline
+    from borderviz.model import timeline
 
     out = tmp_path / "x.geojson"
     args = ["-q", "export", "--from", "2014-01-01", "--to", "2025-12-31", "--type", "armed_clash", "--type",
@@ -206,7 +206,8 @@ def test_the_help_imports_nothing_heavy():
 
 
 def test_cli_tables_agree_with_the_library():
-    from borderviz import cli, formats
+    from borderviz import cli
+    from borderviz.io import formats
 
     assert {k: f.extension for k, f in formats.FORMATS.items()} == cli.FORMAT_EXTENSIONS
 
@@ -232,7 +233,7 @@ def test_export_html_with_your_own_file(tmp_path):
     import base64
     import re
 
-    from borderviz import packet
+    from borderviz.maps import packet
 
     header = ("event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,country,admin1,admin2,"
               "location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities")

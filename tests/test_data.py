@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from borderviz.geodesy import area_km2
-from borderviz.schema import LAYERS
+from borderviz.model.geodesy import area_km2
+from borderviz.model.schema import LAYERS
 
 
 def test_committed_data_validates(frames):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from borderviz import datapackage
-from borderviz.schema import LAYERS
+from borderviz.io import datapackage
+from borderviz.model.schema import LAYERS
 
 
 def test_committed_datapackage_matches_the_schema(repo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borderviz.enclaves import area_sentence, area_text
+from borderviz.model.enclaves import area_sentence, area_text
 
 KROGH = {"km2": 130, "qualifier": "exact", "publisher": "Krogh"}
 RUWIKI = {"km2": 85, "qualifier": "exact", "publisher": "Wikipedia (ru)"}

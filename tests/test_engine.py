@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 from branca.element import MacroElement
 
-from borderviz import engine, formats, mapview, packet
+from borderviz.io import formats
+from borderviz.maps import engine, mapview, packet
 
 TEMPLATE_ATTACKS = ["{{ 7*191 }}", "{% for x in range(3) %}{{ x }}{% endfor %}", "{# comment", "{% raw %}",
                     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
@@ -47,7 +48,7 @@ def _imported(n: int = 2) -> gpd.GeoDataFrame:
 
 
 def test_every_borderviz_folium_element_renders_only_names_and_base64():
-    from borderviz import assets, component  # noqa: F401  (import every module that defines elements)
+    from borderviz.maps import component  # noqa: F401  (import every module that defines elements
 
     classes = [c for module in (engine, mapview) for _, c in inspect.getmembers(module, inspect.isclass)
                if issubclass(c, MacroElement) and c.__module__.startswith("borderviz")]

@@ -23,9 +23,9 @@ import pytest
 import shapely
 from conftest import incident, incidents_frame
 
-from borderviz import formats
 from borderviz.errors import ExportError
-from borderviz.schema import ALL_SPECS
+from borderviz.io import formats
+from borderviz.model.schema import ALL_SPECS
 
 FILTERS = {"from": "2014-01-01"}
 DATA_FORMATS = [k for k in formats.FORMATS if k != "html"]
@@ -652,7 +652,8 @@ def test_kml_dates_every_dated_feature_styles_it_and_stays_2d(frames):
 
 
 def test_kml_styles_use_the_apps_colours(frames):
-    from borderviz import mapview, styling
+    from borderviz.io import styling
+    from borderviz.maps import mapview
 
     data = formats.export({"incidents": frames["incidents"]}, "kml", FILTERS).files["borderviz.kml"].decode()
     for event_type in frames["incidents"]["event_type"].unique():
@@ -672,7 +673,7 @@ def _sqlite(data: bytes, tmp_path):
 
 
 def test_geopackage_is_version_1_3_with_date_fields_and_qgis_styles(frames, tmp_path):
-    from borderviz.styling import layer_style
+    from borderviz.io.styling import layer_style
 
     chosen = {n: frames[n] for n in ("incidents", "border_status", "enclaves", "conflicts")}
     db = _sqlite(formats.export(chosen, "gpkg", FILTERS).files["borderviz.gpkg"], tmp_path)

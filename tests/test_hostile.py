@@ -2,7 +2,7 @@
 
 Each case must be refused with a clear message naming the file (and the row
 or feature where the table says), or accepted with the right value; never a
-traceback. The same outcome must come back through :mod:`borderviz.uploads`,
+traceback. The same outcome must come back through :mod:`borderviz.io.uploads`,
 which the app and the CLI use. Then the bounds: a refused GeoPackage and a
 child past its memory or time limit leave the server's memory flat.
 """
@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from hostile_cases import ACCEPTED, CASES, RECURSIVE_VIEW, Case, gpkg
 
-from borderviz import importers, uploads
 from borderviz.errors import DataError, InputError, Problem
+from borderviz.io import importers, uploads
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ import pyogrio
 import pytest
 import shapely
 
-from borderviz import importers
 from borderviz.errors import InputError
-from borderviz.schema import IMPORTED_INCIDENTS
+from borderviz.io import importers
+from borderviz.model.schema import IMPORTED_INCIDENTS
 
 ACLED_HEADER = [
     "event_id_cnty",
@@ -750,7 +750,7 @@ OWN_EXPORTS = ["geojson", "gpkg", "parquet", "shp", "csv"]
 
 @pytest.mark.parametrize("fmt", OWN_EXPORTS)
 def test_borderviz_imports_its_own_export_back(acled_file, builtin, fmt):
-    from borderviz import formats
+    from borderviz.io import formats
 
     first = importers.import_file("acled-export.csv", acled_file, builtin)
     name, data, _mime = formats.export({"imported_incidents": first.frame}, fmt).single()

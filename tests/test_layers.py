@@ -8,9 +8,9 @@ import pytest
 import shapely
 from conftest import incident
 
-from borderviz import layers
 from borderviz.errors import DataError
-from borderviz.schema import LAYERS
+from borderviz.model import layers
+from borderviz.model.schema import LAYERS
 
 
 def _write(folder, features, **extra):

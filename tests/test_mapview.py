@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import shapely
 
-from borderviz import mapview
+from borderviz.maps import mapview
 
 
 def test_status_follows_the_day(frames):

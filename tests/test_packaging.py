@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from borderviz import formats
-from borderviz.schema import LAYERS
+from borderviz.io import formats
+from borderviz.model.schema import LAYERS
 
 pytestmark = pytest.mark.packaging
 
@@ -33,16 +33,16 @@ MUST_SHIP = [
     "borderviz/data/datapackage.json",
     "borderviz/data/sources/gazetteer/gazetteer_KG_TJ.csv",  # the offline place search reads it
     "borderviz/data/sources/gazetteer/SOURCE.md",
-    "borderviz/web/engine.js",
-    "borderviz/web/index.html",
-    "borderviz/web/engine.css",
-    "borderviz/web/vendor/leaflet/leaflet.js",
-    "borderviz/web/vendor/leaflet/LICENSE",
-    "borderviz/web/vendor/leaflet/images/layers.png",
-    "borderviz/web/vendor/html-to-image/LICENSE",
+    "borderviz/maps/web/engine.js",
+    "borderviz/maps/web/index.html",
+    "borderviz/maps/web/engine.css",
+    "borderviz/maps/web/vendor/leaflet/leaflet.js",
+    "borderviz/maps/web/vendor/leaflet/LICENSE",
+    "borderviz/maps/web/vendor/leaflet/images/layers.png",
+    "borderviz/maps/web/vendor/html-to-image/LICENSE",
     *(f"borderviz/data/{spec.file}" for spec in LAYERS.values()),
 ]
-MUST_NOT_SHIP = ("borderviz/data/sources/osm", "borderviz/data/sources/research", "borderviz/data/research/", "borderviz/web/generated/", "tests/")
+MUST_NOT_SHIP = ("borderviz/data/sources/osm", "borderviz/data/sources/research", "borderviz/data/research/", "tests/")
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
@@ -95,7 +95,7 @@ def test_the_wheel_carries_data_notes_and_browser_assets(wheel, repo):
 
 def test_the_installed_package_uses_its_own_files(installed):
     bindir, work, env = installed
-    code = ("import borderviz, borderviz.layers as l; print(borderviz.__file__); print(l.data_dir()); "
+    code = ("import borderviz, borderviz.model.layers as l; print(borderviz.__file__); print(l.data_dir()); "
             "print(borderviz.assets.STATIC_DIR)")
     lines = _run([str(bindir / "python"), "-c", code], work, env).stdout.splitlines()
     assert all("site-packages" in line for line in lines), lines

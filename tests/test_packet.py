@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from borderviz import packet
+from borderviz.maps import packet
 
 
 def test_columns_and_header_round_trip():

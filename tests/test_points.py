@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 from conftest import incident
 
-from borderviz import packet, points
+from borderviz.maps import packet, points
 
 
 def _decode(blob):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import incident
 
-from borderviz import popups
+from borderviz.maps import popups
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>", "`${alert(3)}`",
            "\\`${alert(4)}", "Ворух — «Кок-Таш»"]
@@ -44,7 +44,7 @@ def test_grouped_popup_lists_every_incident(make_incidents):
 
 
 def test_the_export_panel_is_a_readable_list_not_json():
-    from borderviz import formats
+    from borderviz.io import formats
 
     prov = formats.provenance(["incidents", "border_status"],
                               {"from": "2022-09-14", "to": "2022-09-20", "types": "armed_clash,shooting",

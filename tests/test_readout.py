@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import incident
 
-from borderviz import casualties, readout, status
+from borderviz.model import casualties, readout, status
 
 # (value, what a reader sees)
 DAYS = [(pd.Timestamp("2021-04-29"), "29 Apr 2021"), (pd.NaT, "—"), (None, "—"), ("2022-09-16", "16 Sep 2022")]

@@ -7,7 +7,7 @@ import pickle
 import pandas as pd
 import pyarrow as pa
 
-from borderviz.records import RecordArray
+from borderviz.io.records import RecordArray
 
 ROWS = [{"a": "1", "b": None}, {"a": "2", "b": "x"}, None]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from borderviz.schema import LAYERS, schema_markdown
+from borderviz.model.schema import LAYERS, schema_markdown
 
 
 def test_data_readme_documents_every_layer_field_and_vocabulary(repo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borderviz import search
+from borderviz.model import search
 
 # (query, kind and id that must be among the hits) — names in four scripts, ids, and spellings.
 FINDS = [

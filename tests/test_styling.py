@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from borderviz import mapview, styling
-from borderviz.schema import ALL_SPECS, BORDER_STATUSES, EVENT_TYPES
+from borderviz.io import styling
+from borderviz.maps import mapview
+from borderviz.model.schema import ALL_SPECS, BORDER_STATUSES, EVENT_TYPES
 
 STYLED = [n for n, s in ALL_SPECS.items() if s.geometry]
 

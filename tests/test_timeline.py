@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from conftest import incident
 
-from borderviz import timeline
+from borderviz.model import timeline
 
 
 def test_in_range_keeps_events_overlapping_the_window(make_incidents):

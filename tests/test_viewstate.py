@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from borderviz.viewstate import ViewState
+from borderviz.model.viewstate import ViewState
 
 DEFAULTS = ViewState(start=dt.date(2014, 1, 1), end=dt.date(2026, 11, 1))
 
@@ -76,7 +76,7 @@ def test_an_incident_param_must_look_like_an_id():
 
 
 def test_the_view_reported_by_the_map_is_read_with_the_same_bounds():
-    from borderviz.viewstate import view_of
+    from borderviz.model.viewstate import view_of
 
     assert view_of({"lat": 39.9, "lon": 70.6, "zoom": 9}) == (39.9, 70.6, 9)
     assert view_of({"lat": 95, "lon": 70.6, "zoom": 9}) is None

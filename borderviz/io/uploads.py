@@ -1,0 +1,241 @@
+"""Run an import in a child process, bounded in time, memory and rows, and bring back only the result.
+
+An uploaded file is untrusted: a 98 kB GeoPackage can ask for endless rows,
+a small CSV for gigabytes. So the app (and the CLI) never parse an upload in
+their own process. :func:`import_upload` hands the file to a child process
+(started by a fork server that has the readers loaded, so it starts in tens
+of milliseconds), which runs :func:`borderviz.io.importers.import_file` under
+limits:
+
+- time: the child is killed after ``Limits.seconds`` of wall time;
+- memory: its resident memory is watched and it is killed past
+  ``Limits.memory_mb``; its address space is capped (RLIMIT_AS) as a
+  backstop against a sudden allocation between two looks;
+- rows: ``Limits.rows``, checked by every reader as it reads;
+- at most :data:`CONCURRENT` imports run at once; others wait their turn.
+
+The child returns the imported frame as Arrow IPC (columns, not pickled
+Python objects), so the server's memory holds the compact result and the
+child's working memory goes back to the system when it exits. A refused or
+killed import raises :class:`borderviz.errors.InputError` naming the file and
+the problem ("took longer than 120 s", "needs more than 2048 MB").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import resource
+import signal
+import sys
+import tempfile
+import threading
+import time
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pyarrow as pa
+
+from borderviz.errors import DataError, InputError, Problem
+from borderviz.io import importers
+from borderviz.io.readers import MAX_ROWS
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import may use."""
+
+    seconds: float = 120.0
+    memory_mb: int = 3072
+    rows: int = MAX_ROWS
+
+
+# At most this many imports run at once (each may use Limits.memory_mb); more wait their turn, up to
+# their time limit, so the server's memory stays bounded however many sessions upload together.
+CONCURRENT = 2
+_SLOTS = threading.BoundedSemaphore(CONCURRENT)
+
+
+LIMITS = Limits()
+# Address space a child may map beyond what it holds when it starts (thread stacks, allocator arenas)
+# before the RLIMIT_AS backstop refuses more; the resident-memory watch is the real bound.
+ADDRESS_SPACE_RESERVE_MB = 2048
+WATCH_SECONDS = 0.05
+LAST_CHILD_PEAK_MB = 0.0  # the last child's peak resident memory (for scripts/import_benchmark.py)
+
+_context = None
+_START_LOCK = threading.Lock()
+
+
+def _ctx():
+    """A fork server that has the readers imported (forking a threaded server process directly is unsafe)."""
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["borderviz.io.importers", "borderviz.io.uploads"])
+    return _context
+
+
+# --- the child -------------------------------------------------------------------------------------------
+
+
+def _vm_kb(pid: int | str = "self", key: str = "VmSize") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, conn) -> None:
+    tempfile.tempdir = str(Path(path).parent)  # scratch files go where the parent deletes them, even if killed
+    cap = _vm_kb() * 1024 + (limits.memory_mb + ADDRESS_SPACE_RESERVE_MB) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cpu = int(limits.seconds) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    last = [0.0]
+
+    def progress(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2:
+            last[0] = now
+            conn.send(("progress", fraction))
+
+    try:
+        data = Path(path).read_bytes()
+        table = importers.import_table(name, data, builtin, progress=progress, max_rows=limits.rows)
+        del data
+        with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        conn.send(("done", None))
+    except DataError as exc:
+        conn.send(("error", exc.problems[:1000]))
+    except (MemoryError, pa.ArrowMemoryError):
+        conn.send(("memory", None))
+    except Exception as exc:  # a reader's own failure: say what, never the traceback (it names server paths)
+        conn.send(("crash", type(exc).__name__))
+    finally:
+        conn.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        conn.close()
+
+
+# --- the parent ------------------------------------------------------------------------------------------
+
+
+def _refused(file: str, message: str) -> InputError:
+    return InputError([Problem(file, "", message)])
+
+
+def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
+                  progress: Callable[[float], None] | None = None) -> importers.ImportResult:
+    """Import ``data`` (a file called ``name``) in a bounded child process; raise InputError if refused."""
+    file = PurePosixPath(name.replace("\\", "/")).name
+    if len(data) > importers.MAX_BYTES:
+        raise _refused(file, f"is {len(data) / 1e6:.1f} MB; the limit is {importers.MAX_BYTES / 1e6:.0f} MB")
+    small = gpd.GeoDataFrame(builtin[["id", "date_start", "date_end"]], geometry=builtin.geometry.values,
+                             crs=builtin.crs)
+    if not _SLOTS.acquire(timeout=limits.seconds):
+        raise _refused(file, f"waited {limits.seconds:g} s while the server imported {CONCURRENT} other files; "
+                             "try again in a minute")
+    try:
+        return _run(name, file, data, small, limits, progress)
+    finally:
+        _SLOTS.release()
+
+
+def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Limits,
+         progress: Callable[[float], None] | None) -> importers.ImportResult:
+    global LAST_CHILD_PEAK_MB
+    with tempfile.TemporaryDirectory(prefix="borderviz-upload-") as tmp:
+        upload, out = Path(tmp) / "upload", Path(tmp) / "result.arrow"
+        upload.write_bytes(data)
+        ctx = _ctx()
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(name, str(upload), str(out), small, limits, send), daemon=True)
+        with _START_LOCK:
+            # multiprocessing re-runs the caller's __main__ in every child; under Streamlit that is the app
+            # script itself. The child needs nothing from it, so it is started with a bare __main__.
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                child.start()
+            finally:
+                sys.modules["__main__"] = main
+        send.close()
+        outcome, peak_kb = None, 0
+        deadline = time.monotonic() + limits.seconds
+        try:
+            while outcome is None:
+                if receive.poll(WATCH_SECONDS):
+                    try:
+                        message = receive.recv()
+                    except EOFError:
+                        break
+                    if message[0] == "progress":
+                        if progress:
+                            progress(message[1])
+                    elif message[0] == "peak":
+                        peak_kb = max(peak_kb, message[1])
+                    else:
+                        outcome = message
+                    continue
+                rss = _vm_kb(child.pid, "VmRSS")
+                peak_kb = max(peak_kb, rss)
+                if rss > limits.memory_mb * 1024:
+                    outcome = ("memory", None)
+                elif time.monotonic() > deadline:
+                    outcome = ("time", None)
+                elif not child.is_alive():
+                    if receive.poll(0):  # it wrote its last message and exited between two looks
+                        continue
+                    break
+        finally:
+            if outcome is None or outcome[0] in ("memory", "time"):
+                child.kill()
+            elif receive.poll(2):  # its own peak memory, sent last
+                with contextlib.suppress(EOFError, OSError):
+                    message = receive.recv()
+                    if message[0] == "peak":
+                        peak_kb = max(peak_kb, message[1])
+            child.join(10)
+            if child.is_alive():
+                child.kill()
+                child.join()
+            receive.close()
+        LAST_CHILD_PEAK_MB = peak_kb / 1024
+        if outcome is None:
+            code = child.exitcode
+            if code in (-signal.SIGXCPU, -signal.SIGKILL):
+                raise _refused(file, f"took longer than {limits.seconds:g} s to import; refused")
+            raise _refused(file, f"could not be read: the reader stopped (exit code {code}); a damaged or hostile "
+                                 "file?")
+        kind, value = outcome
+        if kind == "time":
+            raise _refused(file, f"took longer than {limits.seconds:g} s to import; refused")
+        if kind == "memory":
+            raise _refused(file, f"needs more than {limits.memory_mb} MB of memory to import; refused")
+        if kind == "error":
+            raise InputError(value)
+        if kind == "crash":
+            raise _refused(file, f"could not be read ({value}); a damaged or unusual file?")
+        with pa.OSFile(str(out), "rb") as source:
+            table = pa.ipc.open_file(source).read_all()
+        result = importers.result_of(table)
+        del table
+        _give_back()
+        return result
+
+
+def _give_back() -> None:
+    """Return freed memory to the system: Arrow's pool and the C allocator keep it otherwise."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+

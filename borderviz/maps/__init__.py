@@ -1,0 +1,1 @@
+"""The map: folium builds the frame, the browser engine (``web/``) draws the data sent as packets."""
