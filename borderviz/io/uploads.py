@@ -14,9 +14,11 @@ limits:
 - rows: ``Limits.rows``, checked by every reader as it reads;
 - at most :data:`CONCURRENT` imports run at once; others wait their turn.
 
-The child returns the imported frame as Arrow IPC (columns, not pickled
-Python objects), so the server's memory holds the compact result and the
-child's working memory goes back to the system when it exits. A refused or
+The child reads the file from disk (a CSV or GeoParquet file streams, its
+rows outside the border region left out as they are read) and returns the
+imported rows as an Arrow IPC file (columns, not pickled Python objects),
+which the parent maps into memory: the server holds the compact result and
+the child's working memory goes back to the system when it exits. A refused or
 killed import raises :class:`borderviz.errors.InputError` naming the file and
 the problem ("took longer than 120 s", "needs more than 2048 MB").
 """
@@ -94,8 +96,9 @@ def _vm_kb(pid: int | str = "self", key: str = "VmSize") -> int:
     return 0
 
 
-def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, conn) -> None:
-    tempfile.tempdir = str(Path(path).parent)  # scratch files go where the parent deletes them, even if killed
+def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, keep_outside: bool,
+           conn) -> None:
+    tempfile.tempdir = str(Path(out).parent)  # scratch files go where the parent deletes them, even if killed
     cap = _vm_kb() * 1024 + (limits.memory_mb + ADDRESS_SPACE_RESERVE_MB) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = int(limits.seconds) + 5
@@ -109,9 +112,8 @@ def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Li
             conn.send(("progress", fraction))
 
     try:
-        data = Path(path).read_bytes()
-        table = importers.import_table(name, data, builtin, progress=progress, max_rows=limits.rows)
-        del data
+        table = importers.import_table(name, Path(path), builtin, progress=progress, max_rows=limits.rows,
+                                       keep_outside=keep_outside)
         with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         conn.send(("done", None))
@@ -133,11 +135,13 @@ def _refused(file: str, message: str) -> InputError:
     return InputError([Problem(file, "", message)])
 
 
-def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
-                  progress: Callable[[float], None] | None = None) -> importers.ImportResult:
-    """Import ``data`` (a file called ``name``) in a bounded child process; raise InputError if refused."""
+def import_upload(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
+                  progress: Callable[[float], None] | None = None, keep_outside: bool = False
+                  ) -> importers.ImportResult:
+    """Import ``data`` (an upload's bytes, or a file on disk, called ``name``) in a bounded child process;
+    raise InputError if refused. Rows outside the border region are left out unless ``keep_outside``."""
     file = PurePosixPath(name.replace("\\", "/")).name
-    if len(data) > importers.MAX_BYTES:
+    if not isinstance(data, Path) and len(data) > importers.MAX_BYTES:
         raise _refused(file, f"is {len(data) / 1e6:.1f} MB; the limit is {importers.MAX_BYTES / 1e6:.0f} MB")
     small = gpd.GeoDataFrame(builtin[["id", "date_start", "date_end"]], geometry=builtin.geometry.values,
                              crs=builtin.crs)
@@ -145,20 +149,24 @@ def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: 
         raise _refused(file, f"waited {limits.seconds:g} s while the server imported {CONCURRENT} other files; "
                              "try again in a minute")
     try:
-        return _run(name, file, data, small, limits, progress)
+        return _run(name, file, data, small, limits, progress, keep_outside)
     finally:
         _SLOTS.release()
 
 
-def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Limits,
-         progress: Callable[[float], None] | None) -> importers.ImportResult:
+def _run(name: str, file: str, data: bytes | Path, small: gpd.GeoDataFrame, limits: Limits,
+         progress: Callable[[float], None] | None, keep_outside: bool) -> importers.ImportResult:
     global LAST_CHILD_PEAK_MB
     with tempfile.TemporaryDirectory(prefix="borderviz-upload-") as tmp:
         upload, out = Path(tmp) / "upload", Path(tmp) / "result.arrow"
-        upload.write_bytes(data)
+        if isinstance(data, Path):
+            upload = data.resolve()
+        else:
+            upload.write_bytes(data)
         ctx = _ctx()
         receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child, args=(name, str(upload), str(out), small, limits, send), daemon=True)
+        child = ctx.Process(target=_child, args=(name, str(upload), str(out), small, limits, keep_outside, send),
+                            daemon=True)
         with _START_LOCK:
             # multiprocessing re-runs the caller's __main__ in every child; under Streamlit that is the app
             # script itself. The child needs nothing from it, so it is started with a bare __main__.
@@ -225,8 +233,8 @@ def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Lim
             raise InputError(value)
         if kind == "crash":
             raise _refused(file, f"could not be read ({value}); a damaged or unusual file?")
-        with pa.OSFile(str(out), "rb") as source:
-            table = pa.ipc.open_file(source).read_all()
+        # Mapped, not copied: the pages stay on the file (still readable once its folder is removed).
+        table = pa.ipc.open_file(pa.memory_map(str(out), "r")).read_all()
         result = importers.result_of(table)
         del table
         _give_back()

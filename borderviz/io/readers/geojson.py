@@ -162,4 +162,5 @@ def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
     if crs is not None:
         geoms, warning = reproject(geoms, crs, file)
         warnings.append(warning)
-    return Table(table, geometries=geoms, warnings=warnings)
+    own = doc.get("borderviz")
+    return Table(table, geometries=geoms, warnings=warnings, provenance=own if isinstance(own, dict) else None)
