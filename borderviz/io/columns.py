@@ -47,7 +47,29 @@ def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # lists, structs: as JSON text
             col = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
                             for v in col.to_pylist()], pa.string())
-    return _empty_as_null(pc.utf8_trim_whitespace(col))
+    return _empty_as_null(pc.utf8_trim_whitespace(col) if _may_need_trim(col) else col)
+
+
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_ASCII_SPACE[128:] = True  # a byte of a multi-byte character: it may be a space (no-break, ideographic, ...)
+
+
+def _may_need_trim(col: pa.StringArray) -> bool:
+    """Whether any value may start or end with white space, from its first and last bytes (numpy over the
+    offsets): most columns have none, and then trimming would only copy them."""
+    if not len(col) or col.type != pa.string():
+        return True
+    _, offsets, data = col.buffers()
+    if data is None:
+        return False
+    bounds = np.frombuffer(offsets, dtype=np.int32)[col.offset: col.offset + len(col) + 1]
+    starts, ends = bounds[:-1], bounds[1:]
+    filled = ends > starts
+    if not filled.any():
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return bool(_ASCII_SPACE[raw[starts[filled]]].any() or _ASCII_SPACE[raw[ends[filled] - 1]].any())
 
 
 def _empty_as_null(col: pa.StringArray) -> pa.StringArray:

@@ -470,14 +470,39 @@ RESERVED = frozenset({c.lower() for c in IMPORTED_INCIDENTS.columns} |
                      {"geometry", "geom", "latitude", "longitude", "wkt", "bbox", "fid", "ogc_fid", "_x", "_y"})
 # Columns a borderviz export adds that are not the file's own (read back from it, not kept).
 EXPORT_ADDED = frozenset({"latitude", "longitude", "wkt", "bbox", "geometry"})
-_INTEGER = r"^(0|-?[1-9][0-9]{0,17})$"
 _DECIMAL = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
+SAMPLE_ROWS = 2000
+
+
 def _all(text: pa.Array, pattern: str) -> bool:
-    matched = pc.match_substring_regex(text, pattern)
-    return bool(pc.all(matched, skip_nulls=True).as_py()) and text.null_count < len(text)
+    """Every value (not null) matches ``pattern``, and there is one: tried on the first rows first, so that a
+    column of free text is given up after a few thousand values, not a million."""
+    if text.null_count == len(text):
+        return False
+    head = text.slice(0, SAMPLE_ROWS)
+    for part in (head, text) if len(text) > SAMPLE_ROWS else (text,):
+        if not bool(pc.all(pc.match_substring_regex(part, pattern), skip_nulls=True).as_py()):
+            return False
+    return True
+
+
+def _whole_numbers(text: pa.Array) -> pa.Array | None:
+    """int64 if every value is a whole number written as Python writes it (no sign but '-', no leading zero,
+    no space), so that writing it again gives the same text."""
+    try:
+        numbers = text.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    longer = pc.greater(pc.utf8_length(text), 1)
+    for start in ("0", "-0"):
+        if bool(pc.any(pc.and_(pc.starts_with(text, start), longer)).as_py()):
+            return None
+    if bool(pc.any(pc.starts_with(text, "+")).as_py()) or bool(pc.any(pc.equal(text, "-0")).as_py()):
+        return None
+    return numbers
 
 
 def typed(col: pa.Array, numbers: bool) -> pa.Array:
@@ -496,12 +521,13 @@ def typed(col: pa.Array, numbers: bool) -> pa.Array:
                 pa.types.is_map(col.type):
             return cols.as_text(col)
         return col
-    values = cols._empty_as_null(col)
-    text = pc.utf8_trim_whitespace(values)
-    if numbers and _all(text, _INTEGER):
-        return text.cast(pa.int64())
-    if numbers and _all(text, _DECIMAL):
-        return text.cast(pa.float64())
+    values = text = cols._empty_as_null(col)  # text with spaces around it stays text, as written
+    if numbers and _all(text.slice(0, SAMPLE_ROWS), _DECIMAL):
+        whole = _whole_numbers(text)
+        if whole is not None:
+            return whole
+        if _all(text, _DECIMAL):
+            return text.cast(pa.float64())
     if _all(text, _ISO_DATE):
         days = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         back = pc.strftime(days, format="%Y-%m-%d")

@@ -3,7 +3,8 @@
 An uploaded file is untrusted: a 98 kB GeoPackage can ask for endless rows,
 a small CSV for gigabytes. So the app (and the CLI) never parse an upload in
 their own process. :func:`import_upload` hands the file to a child process
-(started by a fork server that has the readers loaded, so it starts in tens
+(forked from a command-line process, or, from the app's threaded server,
+started by a fork server that has the readers loaded, so it starts in tens
 of milliseconds), which runs :func:`borderviz.io.importers.import_file` under
 limits:
 
@@ -74,8 +75,12 @@ _START_LOCK = threading.Lock()
 
 
 def _ctx():
-    """A fork server that has the readers imported (forking a threaded server process directly is unsafe)."""
+    """How a child is started. A process with one Python thread (the command line, a script) forks itself:
+    the child starts at once with everything imported. A threaded one (the app's server) uses a fork server
+    that has the readers imported, since forking a threaded process directly is unsafe."""
     global _context
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(["borderviz.io.importers", "borderviz.io.uploads"])

@@ -27,8 +27,10 @@ equidistant projection centred on the region and simplified to
 
 How the test runs: first the bounding box, which the readers push into the
 scan (a filter on each batch of a streamed CSV, the row-group statistics of a
-GeoParquet file's bbox columns), then the exact outline
-(:func:`shapely.contains_xy`, vectorised) on the rows the box kept.
+GeoParquet file's bbox columns), then the exact outline on the rows the box
+kept: a grid of :data:`CELL_DEGREES` cells says at once for a point in a cell
+wholly inside or outside the outline, and :func:`shapely.contains_xy` decides
+the points in the cells the outline crosses.
 
 >>> bool(REGION.contains([70.6], [39.9])[0]), bool(REGION.contains([2.35], [48.85])[0])
 (True, False)
@@ -48,6 +50,8 @@ VINTAGE = 2024
 FERGANA_BOX = (70.3, 39.8, 73.2, 41.6)  # lon/lat: Uzbekistan's part of the Fergana valley lies in it
 MARGIN_KM = 25.0
 SIMPLIFY_KM = 2.0
+CELL_DEGREES = 0.25
+_OUT, _IN, _EDGE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,20 @@ class Region:
         xs, ys = zip(*self.outline, strict=True)
         return min(xs), min(ys), max(xs), max(ys)
 
+    @cached_property
+    def grid(self) -> np.ndarray:
+        """Per cell of the bounding box (rows south to north, columns west to east): wholly outside the
+        outline (0), wholly inside (1) or crossed by it (2)."""
+        west, south, east, north = self.bbox
+        nx, ny = int(np.ceil((east - west) / CELL_DEGREES)), int(np.ceil((north - south) / CELL_DEGREES))
+        ix, iy = np.meshgrid(np.arange(nx), np.arange(ny))
+        x0, y0 = west + ix.ravel() * CELL_DEGREES, south + iy.ravel() * CELL_DEGREES
+        cells = shapely.box(x0, y0, x0 + CELL_DEGREES, y0 + CELL_DEGREES)
+        state = np.full(len(cells), _EDGE, dtype=np.uint8)
+        state[shapely.contains_properly(self.polygon, cells)] = _IN
+        state[~shapely.intersects(self.polygon, cells)] = _OUT
+        return state.reshape(ny, nx)
+
     def in_box(self, lon, lat) -> np.ndarray:
         """True where (lon, lat) lies in the bounding box (NaN: False)."""
         x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
@@ -81,8 +99,18 @@ class Region:
         """True where (lon, lat) lies in the region (NaN: False); the box first, the outline on what it kept."""
         x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         out = self.in_box(x, y)
-        if out.any():
-            out[out] = shapely.contains_xy(self.polygon, x[out], y[out])
+        if not out.any():
+            return out
+        west, south = self.bbox[:2]
+        grid = self.grid
+        ix = np.clip(((x[out] - west) / CELL_DEGREES).astype(np.int64), 0, grid.shape[1] - 1)
+        iy = np.clip(((y[out] - south) / CELL_DEGREES).astype(np.int64), 0, grid.shape[0] - 1)
+        state = grid[iy, ix]
+        decided = state == _IN
+        edge = state == _EDGE
+        if edge.any():
+            decided[edge] = shapely.contains_xy(self.polygon, x[out][edge], y[out][edge])
+        out[out] = decided
         return out
 
     def intersects(self, geometries) -> np.ndarray:

@@ -86,6 +86,17 @@ def _broken(file: str, offset: int) -> InputError:
                                          "a damaged file? Save it again as UTF-8")])
 
 
+def _degrees(col: pa.Array) -> np.ndarray:
+    """A coordinate column as float64 (NaN where it is not a number): a plain cast when it can be, else the
+    mapping's reading (spaces, decimal commas)."""
+    try:
+        return col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        from borderviz.io.columns import floats
+
+        return floats(col, decimal_comma=True)[0]
+
+
 def read_csv(data: bytes | Path, file: str, progress: Callable[[float], None] | None = None,
              max_rows: int = MAX_ROWS, region: RegionFilter | None = None,
              coordinates: Callable[[list[str]], tuple[str, str] | None] | None = None) -> Table:
@@ -143,10 +154,7 @@ def read_csv(data: bytes | Path, file: str, progress: Callable[[float], None] | 
             at = np.arange(seen + 2, seen + 2 + batch.num_rows, dtype=np.int64)
             seen += batch.num_rows
             if found is not None:
-                from borderviz.io.columns import floats
-
-                lat, _ = floats(batch.column(found[0]), decimal_comma=True)
-                lon, _ = floats(batch.column(found[1]), decimal_comma=True)
+                lat, lon = _degrees(batch.column(found[0])), _degrees(batch.column(found[1]))
                 keep = region.points(lon, lat)
                 if not keep.all():
                     batch, at = batch.filter(pa.array(keep)), at[keep]

@@ -163,7 +163,8 @@ def split_citations(lists: pa.Array) -> tuple[dict[str, Any], pa.Array]:
     common, keep = {}, []
     for i, arr in enumerate(fields):
         name = kind.field(i).name
-        if len(arr) and arr.null_count == 0 and pc.count_distinct(arr).as_py() == 1:
+        arr = plain(arr)
+        if len(arr) and arr.null_count == 0 and bool(pc.all(pc.equal(arr, arr[0])).as_py()):
             common[name] = arr[0].as_py()
         else:
             keep.append(i)

@@ -8,7 +8,8 @@ that filters by area (DuckDB, pyarrow datasets, Apache Sedona, geopandas'
 ``read_parquet(bbox=...)``) skips row groups by their statistics without
 decoding a geometry. The ``geo`` metadata gets the layer's bounds when the
 last batch is written; the provenance is the ``borderviz_provenance`` key.
-Each batch of :data:`ROWS` rows is one row group; memory holds one batch.
+Each batch of :data:`ROWS` rows is one row group (zstd; statistics on the
+bbox, dates and numbers, where readers filter); memory holds one batch.
 """
 
 from __future__ import annotations
@@ -77,7 +78,11 @@ def write_layer(layer: Layer, prov: dict[str, Any], path: Path) -> None:
         meta[b"geo"] = json.dumps(geo_metadata(layer, None)).encode()
     schema = pa.schema(fields, metadata=meta)
     low, high = np.full(2, np.inf), np.full(2, -np.inf)
-    with pq.ParquetWriter(path, schema) as writer:
+    # Statistics where a reader filters (the bbox, dates, numbers), not on free text; zstd compression.
+    stats = [f"{BBOX}.{k}" for k in ("xmin", "ymin", "xmax", "ymax")] if layer.has_geometry else []
+    stats += [f.name for f in fields if pa.types.is_date(f.type) or pa.types.is_integer(f.type)
+              or pa.types.is_floating(f.type) or pa.types.is_timestamp(f.type)]
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=stats or False) as writer:
         for batch in layer.reader(ROWS):
             arrays = list(batch.columns)
             if layer.has_geometry:
