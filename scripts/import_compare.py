@@ -1,4 +1,4 @@
-"""``borderviz import FILE -o OUT`` beside pandas + pyogrio/pyarrow doing the same read and write. Numbers, not pass/fail.
+"""``borderviz import FILE -o OUT`` beside pandas + pyogrio/pyarrow doing the same read and write.
 
     nice python scripts/import_benchmark.py compare                # every row of the table, 3 runs each
     nice python scripts/import_benchmark.py compare --repeat 5 --app   # and the app's 100,000-row import

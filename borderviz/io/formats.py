@@ -17,13 +17,10 @@ is; several are zipped.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import importlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -34,19 +31,15 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyarrow.parquet as pq
-import pyogrio
-from defusedxml import ElementTree as safe_xml
 
-from borderviz import __version__
 from borderviz.errors import ExportError
+from borderviz.io import provenance as provenance_module
 from borderviz.io.writers import csv as csv_writer
 from borderviz.io.writers import shp as shp_writer
 from borderviz.io.writers import text
 from borderviz.io.writers.layer import Layer, layer_of
 from borderviz.io.writers.text import xml_escape as xml_text
-from borderviz.model.layers import data_dir
-from borderviz.model.schema import ALL_SPECS, IMPORTED_INCIDENTS, LAYERS
+from borderviz.model.schema import ALL_SPECS, IMPORTED_INCIDENTS
 
 # How a column of each kind comes back when the file is read with geopandas:
 #   same      equal value and type
@@ -188,54 +181,11 @@ OPENS_IN: dict[str, dict[str, str]] = {
 }
 
 
-# --- provenance ---------------------------------------------------------------------
+# --- provenance (borderviz.io.provenance) ---------------------------------------------
 
-ATTRIBUTION = {
-    "OpenStreetMap": ("Map data © OpenStreetMap contributors, ODbL 1.0",
-                      "https://www.openstreetmap.org/copyright"),
-    "GeoNames": ("Places from Who's On First (CC0) and GeoNames (CC BY 4.0)", "https://www.geonames.org/"),
-    "borderviz": ("Researched records © borderviz, CC BY 4.0; cite the sources listed on each record",
-                  "https://creativecommons.org/licenses/by/4.0/"),
-}
-
-
-def data_version(directory: Path | None = None) -> str:
-    """A short hash of the layer files, so an export says exactly which data it came from.
-
-    Cached by each file's size and modification time: the files are only read
-    again when they change.
-    """
-    folder = directory or data_dir()
-    stamps = tuple((spec.file, st.st_size, st.st_mtime_ns) for spec in LAYERS.values()
-                   if (st := (folder / spec.file).stat() if (folder / spec.file).exists() else None))
-    return _hash_files(str(folder), stamps)
-
-
-@functools.lru_cache(maxsize=8)
-def _hash_files(folder: str, stamps: tuple[tuple[str, int, int], ...]) -> str:
-    digest = hashlib.sha256()
-    for name, _size, _mtime in stamps:
-        digest.update(name.encode())
-        digest.update((Path(folder) / name).read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def provenance(layer_names: list[str], filters: Mapping[str, Any] | None = None,
-               now: dt.datetime | None = None, extra_attribution: list[dict[str, str]] | None = None,
-               version: str | None = None) -> dict[str, Any]:
-    """What an export says about itself: layers, filters, time, data version, licences."""
-    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    return {
-        "generator": f"borderviz {__version__}",
-        "exported_at": stamp.isoformat().replace("+00:00", "Z"),
-        "data_version": version or data_version(),
-        "layers": list(layer_names),
-        "filters": dict(filters or {}),
-        "crs": "EPSG:4326",
-        "attribution": [{"text": t, "url": u} for t, u in ATTRIBUTION.values()] + list(extra_attribution or []),
-        "sources": "Each feature's `sources` lists the publications it rests on; data/bibliography.csv "
-                   "in the borderviz repository lists them all.",
-    }
+ATTRIBUTION = provenance_module.ATTRIBUTION
+data_version = provenance_module.data_version
+provenance = provenance_module.provenance
 
 
 # --- bundles ---------------------------------------------------------------------------
@@ -444,99 +394,23 @@ def _retarget(name: str, content: bytes, renames: Mapping[str, str]) -> bytes:
     return text.encode("utf-8")
 
 
-# How borderviz reads a KML back: GDAL's own Placemark id and description go to other columns.
+# --- reading an export back (borderviz.io.readback) -------------------------------------------------
+
 KML_READ_CONFIG = {"LIBKML_ID_FIELD": "kml_id", "LIBKML_DESCRIPTION_FIELD": "kml_description"}
 
 
-# --- reading an export back (round trips, and opening our own files) -----------------------
-
-
 def read_back(bundle: Bundle) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-    """Read the layers of an export with geopandas/pandas, as a user would.
+    """The layers of an export read with geopandas/pandas, as a user would (:mod:`borderviz.io.readback`)."""
+    from borderviz.io import readback
 
-    Columns the format table says a reader sees under another name
-    (``Format.renames``) are given their own names back.
-    """
-    with tempfile.TemporaryDirectory(prefix="borderviz-read-") as tmp:
-        return _read_back(bundle, Path(tmp))
-
-
-def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-    for name, data in bundle.files.items():
-        (folder / name).write_bytes(data)
-    out: dict[str, Any] = {}
-    if bundle.fmt in ("gpkg", "kml"):
-        path = folder / next(iter(bundle.files))
-        # GDAL's own KML columns would take the names `id` and `description` from ours (newer GDAL).
-        config = KML_READ_CONFIG if bundle.fmt == "kml" else {}
-        saved = {k: pyogrio.get_gdal_config_option(k) for k in config}
-        pyogrio.set_gdal_config_options(config)
-        try:
-            for layer, _geom in pyogrio.list_layers(path):
-                if layer not in ("borderviz_provenance", "layer_styles"):
-                    out[layer] = gpd.read_file(path, layer=layer)
-        finally:
-            pyogrio.set_gdal_config_options(saved)
-    elif bundle.fmt == "geojson":
-        for name in bundle.files:
-            if name.endswith(".geojson"):
-                out[Path(name).stem] = gpd.read_file(folder / name)
-    elif bundle.fmt == "parquet":
-        for name in (n for n in bundle.files if n.endswith(".parquet")):
-            spec = ALL_SPECS[Path(name).stem]
-            frame = gpd.read_parquet(folder / name) if spec.geometry else pd.read_parquet(folder / name)
-            covering = "bbox" if spec.geometry and "bbox" in frame.columns else None
-            out[spec.name] = frame.drop(columns=covering) if covering else frame  # the geometry's covering
-    elif bundle.fmt == "csv":
-        for name in bundle.files:
-            if name.endswith(".csv"):
-                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
-                                             na_values=[""], encoding="utf-8-sig")
-    elif bundle.fmt == "shp":
-        for name in bundle.files:
-            if name.endswith(".shp"):
-                out[Path(name).stem] = gpd.read_file(folder / name)
-            elif name.endswith((".fields.csv", ".text.csv")):
-                out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False, na_values=[""],
-                                             encoding="utf-8-sig")
-    renames = FORMATS[bundle.fmt].renames
-    for layer, frame in out.items():
-        spec = ALL_SPECS.get(layer)
-        back = {seen: own for own, seen in renames.items() if spec is not None and own in spec.columns}
-        if back:
-            out[layer] = frame.drop(columns=[c for c in back.values() if c in frame]).rename(columns=back)
-    return out
+    return readback.read_back(bundle)
 
 
 def provenance_of(bundle: Bundle) -> dict[str, Any]:
-    """The provenance an export carries, read from wherever its format keeps it."""
-    files = bundle.files
-    if "provenance.json" in files:
-        return json.loads(files["provenance.json"])
-    name, data = next(iter(files.items()))
-    if bundle.fmt == "geojson":
-        return json.loads(data)["borderviz"]
-    if bundle.fmt == "parquet":
-        return json.loads(pq.read_schema(io.BytesIO(data)).metadata[b"borderviz_provenance"])
-    if bundle.fmt == "gpkg":
-        with tempfile.TemporaryDirectory(prefix="borderviz-read-") as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            info = pyogrio.read_info(path, layer="borderviz_provenance")
-        return json.loads(info["dataset_metadata"]["borderviz_provenance"])
-    if bundle.fmt == "kml":
-        root = safe_xml.fromstring(data)
-        for element in root.iter():
-            if element.tag.endswith("Document"):
-                for child in element:
-                    if child.tag.endswith("description") and "Provenance: " in (child.text or ""):
-                        return json.loads(child.text.split("Provenance: ", 1)[1])
-        return {}
-    if bundle.fmt == "html":
-        match = re.search(r'<script type="application/json" id="borderviz-provenance">(.*?)</script>',
-                          data.decode("utf-8"), re.S)
-        return json.loads(match.group(1)) if match else {}
-    raise ExportError(f"no provenance found in {name}")
+    """The provenance an export carries, read from wherever its format keeps it (:mod:`borderviz.io.readback`)."""
+    from borderviz.io import readback
+
+    return readback.provenance_of(bundle)
 
 
 def formats_markdown() -> str:
