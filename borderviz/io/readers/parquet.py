@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pyproj
 import shapely
@@ -145,7 +146,8 @@ def _scan(source, handle: pq.ParquetFile, box: pc.Expression | None) -> Iterator
     if box is None:
         groups = range(meta.num_row_groups)
     else:
-        fragment = ds.ParquetFileFormat().make_fragment(source)
+        local = pafs.LocalFileSystem() if isinstance(source, str) else None
+        fragment = ds.ParquetFileFormat().make_fragment(source, filesystem=local)
         groups = [piece.row_groups[0].id for piece in fragment.split_by_row_group(filter=box)]
     for group in groups:
         start = int(starts[group])

@@ -189,7 +189,10 @@ def _write_or_empty(path: Path, batches: Iterator[pa.RecordBatch], names: list[s
         return write_csv(path, _empty(names, layer))
 
     def again():
-        yield first
+        nonlocal first
+        batch, first = first, None  # held by the writer only while it writes it
+        yield batch
+        del batch
         yield from batches
 
     return write_csv(path, again())

@@ -72,17 +72,18 @@ def write_layer(layer: Layer, prov: dict[str, Any], path: Path) -> None:
     fields = [pa.field(f.name, f.type, nullable=f.nullable) for f in layer.schema]
     if layer.has_geometry:
         fields.append(pa.field(BBOX, _BBOX_TYPE))
-    meta = {b"borderviz_provenance": json.dumps(prov, ensure_ascii=False).encode("utf-8"),
-            b"pandas": pandas_metadata(pa.schema(fields))}
-    if layer.has_geometry:
-        meta[b"geo"] = json.dumps(geo_metadata(layer, None)).encode()
-    schema = pa.schema(fields, metadata=meta)
+    meta = {"borderviz_provenance": json.dumps(prov, ensure_ascii=False),
+            "pandas": pandas_metadata(pa.schema(fields)).decode()}
+    schema = pa.schema(fields)
     low, high = np.full(2, np.inf), np.full(2, -np.inf)
     # Statistics where a reader filters (the bbox, dates, numbers), not on free text; zstd compression.
     stats = [f"{BBOX}.{k}" for k in ("xmin", "ymin", "xmax", "ymax")] if layer.has_geometry else []
     stats += [f.name for f in fields if pa.types.is_date(f.type) or pa.types.is_integer(f.type)
               or pa.types.is_floating(f.type) or pa.types.is_timestamp(f.type)]
-    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=stats or False) as writer:
+    # No stored Arrow schema: the file's metadata is written once, at the end, when the bounds are known (a
+    # stored schema would keep a second 'geo' without them); every type here is a plain Parquet type.
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=stats or False,
+                          store_schema=False) as writer:
         for batch in layer.reader(ROWS):
             arrays = list(batch.columns)
             if layer.has_geometry:
@@ -94,9 +95,11 @@ def write_layer(layer: Layer, prov: dict[str, Any], path: Path) -> None:
                         low = np.fmin(low, np.nanmin(bounds[:, :2], axis=0))
                         high = np.fmax(high, np.nanmax(bounds[:, 2:], axis=0))
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        if layer.has_geometry and np.isfinite(low).all():
-            bbox = [float(low[0]), float(low[1]), float(high[0]), float(high[1])]
-            writer.add_key_value_metadata({"geo": json.dumps(geo_metadata(layer, bbox))})
+        if layer.has_geometry:
+            bbox = [float(low[0]), float(low[1]), float(high[0]), float(high[1])] if np.isfinite(low).all() \
+                else None
+            meta["geo"] = json.dumps(geo_metadata(layer, bbox))
+        writer.add_key_value_metadata(meta)
 
 
 def write(layers: list[Layer], prov: dict[str, Any], folder: Path) -> list[str]:
