@@ -33,7 +33,7 @@ FILE_CSV = (
     "a1,2022-09-14,39.95,70.55,shooting,007,3,0.25,2022-09-14,2022-02-30,\"Ворух, \"\"центр\"\"\",\n"
     "a2,2022-09-15,39.90,70.60,blockade,012,,1.5,2022-09-15,2022-09-15,\"line one\nline two\",\n"
     "a3,2022-09-16,40.10,70.90,other,100,12,-3,,2021-04-29,=HYPERLINK(\"x\"),\n"
-).encode("utf-8")
+).encode()
 FILE_COLUMNS = ["file_id", "date", "file_latitude", "file_longitude", "file_event_type", "code", "count", "ratio",
                 "day", "not_a_day", "note", "empty"]
 
