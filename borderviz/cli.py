@@ -389,8 +389,9 @@ def import_command(
     shown = []
 
     def progress(fraction: float) -> None:
-        shown.append(fraction)
-        typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
+        if say.level >= 1:
+            shown.append(fraction)
+            typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
 
     try:
         result = _import_files([file], builtin, keep_outside, progress)

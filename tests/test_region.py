@@ -180,6 +180,29 @@ def test_vector_files_are_filtered_once_decoded(builtin):
     assert _ids(result) == ["in1", "in2", "in3"] and result.outside == 3
 
 
+def test_a_geojson_too_large_to_parse_whole_streams_through_gdal(builtin, tmp_path, monkeypatch):
+    """Past what memory allows, a GeoJSON is read by GDAL in batches: the same rows, values and problems."""
+    from borderviz.io import readers
+    from borderviz.io.readers import geojson
+
+    world = importers.import_file("mixed.csv", _csv([*INSIDE, *OUTSIDE]), builtin, keep_outside=True)
+    (path,) = formats.export_to({"imported_incidents": world.table}, "geojson", tmp_path / "world.geojson")
+    whole = importers.import_file("world.geojson", path, builtin)
+    monkeypatch.setattr(readers, "GEOJSON_PARSE_FACTOR", 10**12)
+    monkeypatch.setattr(geojson, "GEOJSON_PARSE_FACTOR", 10**12)
+    assert not geojson.parsed_whole(path.stat().st_size)
+    streamed = importers.import_file("world.geojson", path, builtin)
+    assert _ids(streamed) == _ids(whole) == ["in1", "in2", "in3"] and streamed.outside == whole.outside == 3
+    keep = ["id", "date_start", "sources", "place", "file_latitude"]
+    assert streamed.frame[keep].to_dict("records") == whole.frame[keep].to_dict("records")
+    assert streamed.table.schema.field("file_latitude").type == pa.float64()
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+                   '{"date": "2022-13-40"}, "geometry": {"type": "Point", "coordinates": [70.5, 39.9]}}]}')
+    with pytest.raises(InputError, match=r"feature 1 \(id 'file-1'\): date_start '2022-13-40' is not a date"):
+        importers.import_file("bad.geojson", bad, builtin)
+
+
 def test_the_command_line_says_how_many_rows_lay_outside_and_keeps_them_on_request(tmp_path):
     source = tmp_path / "mixed.csv"
     source.write_bytes(_csv([*INSIDE, *OUTSIDE]))

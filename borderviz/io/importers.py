@@ -66,7 +66,7 @@ from borderviz.io.mapping import (  # noqa: F401 (part of this API)
 )
 from borderviz.io.readers import MAX_BYTES, MAX_ROWS, RegionFilter, Table  # noqa: F401 (MAX_BYTES: the upload limit)
 from borderviz.io.readers.csvfile import read_csv
-from borderviz.io.readers.geojson import read_geojson
+from borderviz.io.readers.geojson import parsed_whole, read_geojson, read_geojson_stream
 from borderviz.io.readers.gpkg import read_gpkg
 from borderviz.io.readers.parquet import read_parquet
 from borderviz.io.readers.vector import ZIP_MAX_MEMBERS, csv_member, read_kml, read_shapefile, unzip  # noqa: F401
@@ -160,7 +160,7 @@ def read(name: str, data: bytes | Path, progress: Callable[[float], None] | None
     """
     file = PurePosixPath(name.replace("\\", "/")).name
     suffix = Path(file).suffix.lower().lstrip(".")
-    streamed = isinstance(data, Path) and suffix in ("csv", "parquet", "gpkg")
+    streamed = isinstance(data, Path) and suffix in ("csv", "parquet", "gpkg", "geojson", "json")
     if _size(data) > MAX_BYTES and not streamed:
         raise InputError([Problem(file, "", f"is {_size(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
                                             + (" for this type (CSV and GeoParquet files have none)"
@@ -181,9 +181,17 @@ def read(name: str, data: bytes | Path, progress: Callable[[float], None] | None
             path = Path(tmp) / "upload.gpkg"
             path.write_bytes(data)
             return _filtered(read_gpkg(path, file, max_rows), region)
-    data = data.read_bytes() if isinstance(data, Path) else data
     if suffix in ("geojson", "json"):
+        if not parsed_whole(_size(data)):  # too large to parse whole in this memory: streamed through GDAL
+            if isinstance(data, Path):
+                return read_geojson_stream(data, file, max_rows, region)
+            with tempfile.TemporaryDirectory(prefix="borderviz-import-") as tmp:
+                path = Path(tmp) / "upload.geojson"
+                path.write_bytes(data)
+                return read_geojson_stream(path, file, max_rows, region)
+        data = data.read_bytes() if isinstance(data, Path) else data
         return _filtered(read_geojson(data, file, max_rows), region)
+    data = data.read_bytes() if isinstance(data, Path) else data
     if suffix == "kml":
         return _filtered(read_kml(data, file, max_rows), region)
     members = unzip(data, file)

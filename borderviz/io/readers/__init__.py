@@ -30,8 +30,28 @@ from borderviz.errors import InputError, Problem
 # too: keep `[server] maxUploadSize` in .streamlit/config.toml equal to it in MB).
 MAX_BYTES = 500 * 1024 * 1024
 MAX_ROWS = 2_000_000
-MAX_GEOJSON_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 1000
+# A GeoJSON document parsed whole takes about this many times its size in memory; past what memory allows,
+# a file is streamed through GDAL instead (borderviz.io.readers.geojson).
+GEOJSON_PARSE_FACTOR = 12
+
+
+def memory_budget() -> int:
+    """Bytes this process may still allocate: under an address-space limit (the import child has one), what
+    is left of it; else half the machine's memory."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        try:
+            with open("/proc/self/status") as status:
+                used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+        except (OSError, StopIteration, ValueError):
+            used = 0
+        return max(0, soft - used)
+    import os
+
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
 @dataclass
