@@ -243,6 +243,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="small files, one run: checks the script runs")
     parser.add_argument("--app", action="store_true", help="also the app's import of 100,000 rows (Chromium)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the generated files (default: temp)")
+    parser.add_argument("--only", default="", help="run only these rows: acled, million, world (comma-separated)")
     if argv and argv[0] == "anchor":
         anchor(argv[1], argv[2], argv[3], "--region" in argv)
         return 0
@@ -267,6 +268,8 @@ def main(argv: list[str]) -> int:
     cases += [(f"{million:,} ACLED-like rows ({files['million'].stat().st_size / 1e6:.0f} MB)", "million", "parquet"),
               (f"worldwide UCDP-GED-like CSV, {world:,} rows ({files['world'].stat().st_size / 1e6:.0f} MB), "
                f"{300 if not args.quick else 30} in the region", "world", "parquet")]
+    if args.only:
+        cases = [c for c in cases if c[1] in args.only.split(",")]
     results: dict[tuple[str, str, str], Cell] = {}
     for label, key, fmt in cases:
         source = files[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -31,10 +32,24 @@ def one_chunk(col: pa.ChunkedArray) -> pa.Array:
     return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
 
 
+# Arrays as_text made (by id, with a weak reference): the mapping asks for a column's text many times.
+_TEXTED: dict[int, weakref.ref] = {}
+
+
 def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The column as trimmed text; numbers as written by Arrow, dates as ISO text, blanks as null."""
     if isinstance(col, pa.ChunkedArray):
         col = one_chunk(col)
+    known = _TEXTED.get(id(col))
+    if known is not None and known() is col:
+        return col
+    text = _as_text(col)
+    key = id(text)
+    _TEXTED[key] = weakref.ref(text, lambda _, key=key: _TEXTED.pop(key, None))
+    return text
+
+
+def _as_text(col: pa.Array) -> pa.Array:
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     if pa.types.is_null(col.type):

@@ -492,6 +492,8 @@ def _all(text: pa.Array, pattern: str) -> bool:
 def _whole_numbers(text: pa.Array) -> pa.Array | None:
     """int64 if every value is a whole number written as Python writes it (no sign but '-', no leading zero,
     no space), so that writing it again gives the same text."""
+    if bool(pc.any(pc.match_substring(text, ".")).as_py()):  # decimals: a failing cast would cost more
+        return None
     try:
         numbers = text.cast(pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -503,6 +505,34 @@ def _whole_numbers(text: pa.Array) -> pa.Array | None:
     if bool(pc.any(pc.starts_with(text, "+")).as_py()) or bool(pc.any(pc.equal(text, "-0")).as_py()):
         return None
     return numbers
+
+
+def _decimals(text: pa.Array) -> pa.Array | None:
+    """float64 if every value is a finite decimal written plainly (no '+', no leading zero or bare point)."""
+    try:
+        values = text.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not bool(pc.all(pc.is_finite(values), skip_nulls=True).as_py()):
+        return None  # nan, inf, or beyond a double: kept as written
+    if any(bool(pc.any(pc.starts_with(text, start)).as_py()) for start in ("+", ".", "-.")) or \
+            bool(pc.any(pc.ends_with(text, ".")).as_py()) or \
+            bool(pc.any(pc.match_substring_regex(text, "^-?0[0-9]")).as_py()):
+        return None
+    return values
+
+
+def _iso_days(text: pa.Array) -> pa.Array | None:
+    """date32 if every value is a real day written YYYY-MM-DD (2022-02-30 is none: it would roll over);
+    checked on the distinct values, which a column of days has few of."""
+    encoded = text.dictionary_encode()
+    days_text = encoded.dictionary
+    if not _all(days_text, _ISO_DATE):
+        return None
+    days = pc.strptime(days_text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    if days.null_count or not bool(pc.all(pc.equal(pc.strftime(days, format="%Y-%m-%d"), days_text)).as_py()):
+        return None
+    return days.cast(pa.date32()).take(encoded.indices)
 
 
 def typed(col: pa.Array, numbers: bool) -> pa.Array:
@@ -523,16 +553,14 @@ def typed(col: pa.Array, numbers: bool) -> pa.Array:
         return col
     values = text = cols._empty_as_null(col)  # text with spaces around it stays text, as written
     if numbers and _all(text.slice(0, SAMPLE_ROWS), _DECIMAL):
-        whole = _whole_numbers(text)
-        if whole is not None:
-            return whole
-        if _all(text, _DECIMAL):
-            return text.cast(pa.float64())
-    if _all(text, _ISO_DATE):
-        days = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
-        back = pc.strftime(days, format="%Y-%m-%d")
-        if bool(pc.all(pc.equal(back, text), skip_nulls=True).as_py()) and days.null_count == text.null_count:
-            return days.cast(pa.date32())  # every day formats back as written: none was rolled over
+        found = _whole_numbers(text)
+        found = found if found is not None else _decimals(text)
+        if found is not None:
+            return found
+    if _all(text.slice(0, SAMPLE_ROWS), _ISO_DATE):
+        days = _iso_days(text)
+        if days is not None:
+            return days
     return values
 
 
