@@ -339,16 +339,19 @@ def _limits(path: Path):
     return uploads.Limits(seconds=seconds, memory_mb=uploads.LIMITS.memory_mb, rows=uploads.LIMITS.rows)
 
 
-def _import_files(paths: list[Path], builtin, keep_outside: bool = False, progress=None):
-    """Import the user's files (every problem of every file reported together); one result for all."""
-    from borderviz.errors import DataError
+def _import_files(paths: list[Path], builtin, keep_outside: bool = False, progress=None, export=None):
+    """Import the user's files (every problem of every file reported together); one result for all.
+    ``export`` (an :class:`borderviz.io.uploads.Export`, one file only): the import's child writes it."""
+    from borderviz.errors import DataError, ExportError
     from borderviz.io import importers, uploads
 
     results, problems = [], []
     for path in paths:
         try:
             results.append(uploads.import_upload(path.name, path, builtin, limits=_limits(path), progress=progress,
-                                                 keep_outside=keep_outside))
+                                                 keep_outside=keep_outside, export=export))
+        except ExportError as exc:
+            raise _fail(str(exc)) from None
         except OSError as exc:
             problems.append(f"{path}: cannot read ({exc.strerror})")
         except DataError as exc:
@@ -356,7 +359,7 @@ def _import_files(paths: list[Path], builtin, keep_outside: bool = False, progre
     if problems:
         raise _fail("\n".join(problems), 1)
     for result in results:
-        if result.outside_note():
+        if result.outside_note() and progress is None:  # (the import command says it after its progress line)
             say.info(result.outside_note())
     return importers.combine(results)
 
@@ -377,7 +380,7 @@ def import_command(
 
     Only the rows in the border region are kept (how many lay outside is said); --keep-outside keeps all.
     """
-    from borderviz.io import importers
+    from borderviz.io import importers, uploads
 
     if fmt is not None and fmt not in FORMAT_EXTENSIONS:
         raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
@@ -393,13 +396,19 @@ def import_command(
             shown.append(fraction)
             typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
 
+    filters = {"imported_from": file.name, "region": "all rows" if keep_outside else REGION_KEY}
+    # To a file, the import's child writes the export itself: the rows never come back to this process.
+    export = uploads.Export(fmt, str(Path(output).resolve()), filters) if output not in (None, "-") and \
+        fmt != "html" else None
     try:
-        result = _import_files([file], builtin, keep_outside, progress)
+        result = _import_files([file], builtin, keep_outside, progress, export)
     finally:
         if shown:
             typer.echo("", err=True)
     for warning in result.warnings:
         say.info(f"warning: {warning}")
+    if result.outside_note():
+        say.info(result.outside_note())
     facts = importers.summary(result)
     report = typer.echo if output != "-" else say.info  # stdout carries the export then
     report(f"{facts['rows']} incidents from {file.name} ({result.dataset}), "
@@ -407,12 +416,12 @@ def import_command(
     report(f"{facts['flagged']} may duplicate built-in incidents (within a day and 5 km):")
     for ident, dupe in facts["duplicates"]:
         report(f"  {ident} ~ {dupe}")
-    if output is not None:
-        filters = {"imported_from": file.name, "region": "all rows" if keep_outside else REGION_KEY,
-                   "rows_outside_region": result.outside}
+    for path in result.written:
+        say.info(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    if output is not None and export is None:  # stdout, or the HTML map (which draws the built-in layers too)
         # The import's own Arrow table is exported as it is: no frame is built.
-        _write_export({"imported_incidents": result.table}, fmt, filters, output,
-                      None if fmt != "html" else _load(data), result.attribution)
+        _write_export({"imported_incidents": result.table}, fmt, {**filters, "rows_outside_region": result.outside},
+                      output, None if fmt != "html" else _load(data), result.attribution)
 
 
 @app.command("validate")

@@ -88,6 +88,7 @@ class ImportResult:
     attribution: list[dict[str, str]] = field(default_factory=list)
     outside: int = 0
     kept_outside: bool = False
+    written: list = field(default_factory=list)  # files an import's child exported (uploads.Export)
     _frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -104,10 +105,11 @@ class ImportResult:
         """What the import did with the rows outside the border region, in one sentence ('' if none)."""
         if not self.outside:
             return ""
-        rows = f"{self.outside:,} row{'s' if self.outside != 1 else ''}"
+        one = self.outside == 1
+        rows = f"{self.outside:,} row{'' if one else 's'} of {self.file}"
         if self.kept_outside:
-            return f"{rows} of {self.file} lie outside {REGION.label}; kept, as asked."
-        return f"{rows} of {self.file} lay outside {REGION.label} and were left out."
+            return f"{rows} {'lies' if one else 'lie'} outside {REGION.label}; kept, as asked."
+        return f"{rows} lay outside {REGION.label} and {'was' if one else 'were'} left out."
 
 
 ATTRIBUTION = {
