@@ -102,7 +102,9 @@ FORMATS: dict[str, Format] = {
             {"values": "all kept with their types (nullable integers stay integers, dates as date32, never "
                        "Arrow's null type); lists as JSON text. GDAL reads it only when built with Arrow "
                        "(Debian 12's GDAL 3.6 is not): use geopandas, pyarrow, DuckDB or QGIS 3.28+",
-             "geometry": "any type, mixed kept (GeoParquet 1.1, WKB)", "field names": "kept",
+             "geometry": "any type, mixed kept (GeoParquet 1.1, WKB), with a `bbox` covering column so that "
+                         "DuckDB, pyarrow or Apache Sedona skip row groups by area without reading them",
+             "field names": "kept",
              "non-Latin text": "kept",
              "layers": "one per file; several are zipped"},
         ),
@@ -128,9 +130,10 @@ FORMATS: dict[str, Format] = {
             "a `provenance.json` file beside the CSV (the download is a zip)",
             {"str": "same", "int": "text", "float": "text", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
-            {"values": "all kept as text; lists as JSON text; text starting with =, +, -, @, tab or CR gets a "
-                       "leading ' so spreadsheets do not run it as a formula; fields with line breaks quoted "
-                       "(CRLF records, RFC 4180); a `.csvt` gives GDAL the column types and a `.vrt` opens it "
+            {"values": "all kept as text (numbers in their shortest form: 85 for 85.0); lists as JSON text; text "
+                       "starting with =, +, -, @, tab or CR gets a "
+                       "leading ' so spreadsheets do not run it as a formula; every text field quoted, so line breaks "
+                       "stay in their field (CRLF records, RFC 4180); a `.csvt` gives GDAL the column types and a `.vrt` opens it "
                        "with its geometry; `datapackage.json` (Frictionless) describes every column",
              "geometry": "points as latitude/longitude columns; lines and polygons as WKT, or, when some WKT "
                          "would not fit a spreadsheet cell (32,767 characters), in `<layer>.wkt.csv` (id, wkt)",
