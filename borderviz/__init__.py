@@ -50,7 +50,7 @@ _SUBMODULES = {
                                           "enclaves", "geodesy", "search", "readout", "viewstate")},
     **{name: f"io.{name}" for name in ("formats", "kml", "styling", "datapackage", "importers", "uploads")},
     **{name: f"maps.{name}" for name in ("engine", "mapview", "popups", "assets", "points", "packet")},
-    "cli": "cli", "errors": "errors",
+    "cli": "cli", "errors": "errors", "model": "model", "io": "io", "maps": "maps",
 }
 
 def __getattr__(name: str) -> _Any:

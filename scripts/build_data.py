@@ -29,7 +29,7 @@ import geography  # noqa: E402
 import research as rs  # noqa: E402
 
 from borderviz.errors import DataError, Problem  # noqa: E402
-from borderviz.model import enclaves  # noqa: E402
+from borderviz.model import checks, enclaves  # noqa: E402
 from borderviz.model.geodesy import area_km2, length_km  # noqa: E402
 from borderviz.model.layers import build_frame, dump_csv, dump_geojson  # noqa: E402
 from borderviz.model.schema import LAYERS, REGION_BOUNDS, schema_markdown  # noqa: E402
@@ -227,8 +227,11 @@ def build_incidents(b: Build, research: rs.Research, gazetteer: rs.Gazetteer) ->
     conflicts, conflict_reports = rs.conflict_rows(research)
     for row in conflicts:
         b.add("conflicts", row)
-    for row in rs.casualty_report_rows(reports + conflict_reports):
+    casualty_rows = rs.casualty_report_rows(reports + conflict_reports)
+    for row in casualty_rows:
         b.add("casualty_reports", row)
+    for row in rs.war_death_rows(research, rows, casualty_rows):
+        b.add("war_deaths", row)
 
 
 def build_crossings(b: Build, research: rs.Research, gazetteer: rs.Gazetteer) -> None:
@@ -340,6 +343,7 @@ def figure_numbers(raw: dict[str, Any]) -> dict[str, Any]:
         "agreed_km": raw.get("agreed_km"),
         "disputed_km": raw.get("disputed_km"),
         "increment_km": raw.get("increment_km"),
+        "agreed_percent": raw.get("agreed_percent"),
         "km_qualifier": raw.get("qualifier") or "exact",
     }
 
@@ -623,13 +627,15 @@ def build(root: Path) -> dict[str, str]:
 
     build_bibliography(b)
 
-    outputs, problems = {}, research.problems + b.problems
+    outputs, problems, frames = {}, research.problems + b.problems, {}
     for name, spec in LAYERS.items():
         rows = b.rows.get(name, [])
         geoms = b.geoms.get(name, []) if spec.geometry else None
-        _frame, found = build_frame(spec, rows, geoms, spec.file)
+        frames[name], found = build_frame(spec, rows, geoms, spec.file)
         problems += found
         outputs[spec.file] = dump_geojson(spec, rows, geoms) if spec.geometry else dump_csv(spec, rows)
+    if not problems:  # the war totals, the placed dead and the incidents' own figures agree
+        problems += checks.war_deaths_add_up(frames)
     if problems:
         raise DataError(problems)
     return outputs

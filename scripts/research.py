@@ -18,6 +18,7 @@ import yaml
 from shapely import Point
 
 from borderviz.errors import Problem
+from borderviz.model.checks import district_reach_km
 from borderviz.model.schema import MEASURES
 
 
@@ -214,6 +215,28 @@ def place_names(gazetteer: Gazetteer, record: dict[str, Any], named: dict[str, A
     return gazetteer_names(gazetteer.rows[named["wof"]]) if named else dict.fromkeys(NAME_FIELDS)
 
 
+def with_district_reach(gazetteer: Gazetteer, wof: int, method: str | None) -> str | None:
+    """A district-centre point's method, with how far the district's villages reach from it: the
+    place may be anywhere in the district (see ``borderviz.model.checks.district_points``)."""
+    reach = district_reach_km(gazetteer.rows, wof)
+    if reach is None:
+        return method
+    county = gazetteer.rows[wof]["county"]
+    return (f"{(method or '').rstrip('. ')}; only the district is known: the place may be anywhere in {county} "
+            f"district, whose gazetteer villages lie up to {reach:g} km from this point")
+
+
+def cited_key(research: Research, file: str, where: str, record: dict[str, Any], key: Any,
+              field: str) -> str | None:
+    """A source key a record gives in ``field``, which must be one of its own `sources` (a problem otherwise)."""
+    if key in (None, ""):
+        return None
+    if key not in (record.get("sources") or []):
+        research.problems.append(Problem(file, where, f"{field} {key!r} is not among its sources"))
+        return None
+    return str(key)
+
+
 def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict], list[Point], list[dict]]:
     """Incident rows and points, and the casualty reports they and the wars carry."""
     rows, points, reports = [], [], []
@@ -221,12 +244,15 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
         for raw in doc.get("incidents") or []:
             where = f"incident {raw.get('id')!r}"
             point, method, wof = place(research, gazetteer, file, where, raw)
+            if raw.get("location_precision") == "district" and wof is not None:
+                method = with_district_reach(gazetteer, wof, method)
             figures = [figure_record(research, file, where, f) for f in raw.get("figures") or []]
             row = {
                 "id": raw.get("id"),
                 "date_start": iso(raw.get("date_start")),
                 "date_end": iso(raw.get("date_end") or raw.get("date_start")),
                 "date_precision": raw.get("date_precision"),
+                "day_source": cited_key(research, file, where, raw, raw.get("day_source"), "day_source"),
                 "event_type": raw.get("event_type"),
                 "conflict": raw.get("conflict"),
                 "place_reported": raw.get("place_reported"),
@@ -237,6 +263,8 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "location_method": method,
                 "gazetteer_id": wof,
                 "named_place": (named := named_place(research, gazetteer, file, where, raw, wof)),
+                "location_source": cited_key(research, file, where, raw, (raw.get("location") or {}).get("source"),
+                                             "location.source"),
                 **{f"name_{k}": v for k, v in place_names(gazetteer, raw, named).items()},
                 "figures": figures or None,
                 "description": " ".join(str(raw.get("description") or "").split()),
@@ -244,6 +272,9 @@ def incident_rows(research: Research, gazetteer: Gazetteer) -> tuple[list[dict],
                 "denial": " ".join(str(raw.get("denial") or "").split()) or None,
                 "confidence": raw.get("confidence"),
                 "sources": research.cite(file, where, raw.get("sources")),
+                "background_sources": "; ".join(k for k in raw.get("background_sources") or []
+                                                if cited_key(research, file, where, raw, k, "background_sources"))
+                                      or None,
             }
             killed = []
             for measure in MEASURES:
@@ -310,4 +341,103 @@ def casualty_report_rows(reports: list[dict]) -> list[dict]:
             "reported_on": r["reported_on"],
             "sources": [r["source"]] if r.get("source") else None,
         })
+    return rows
+
+
+# --- where each war's dead were killed ------------------------------------------------------
+
+DEATHS_FILE = "data/research/deaths.yaml"
+
+
+def _latest_killed(casualty_rows: list[dict], conflict: str, side: str) -> dict | None:
+    """The whole-war killed figure the map quotes for one side (borderviz.casualties.latest_by_side)."""
+    import pandas as pd
+
+    from borderviz.model.casualties import latest_by_side
+
+    latest = latest_by_side(pd.DataFrame(casualty_rows), conflict)
+    if latest.empty:
+        return None
+    rows = latest[(latest["side"] == side) & (latest["measure"] == "killed")]
+    return rows.iloc[0].to_dict() if len(rows) else None
+
+
+def not_placed_qualifier(total_qualifier: str, placed_qualifiers: list[str]) -> str:
+    """How exactly 'not placed' (total minus placed) is known.
+
+    An exact total less "at least N" placed leaves "up to" the rest; a total
+    that is itself "at least" stays so when every placed figure is exact.
+    """
+    loose = any(q != "exact" for q in placed_qualifiers)
+    if total_qualifier == "exact":
+        return "up_to" if loose else "exact"
+    return total_qualifier if not loose else "about"
+
+
+def war_death_rows(research: Research, incidents: list[dict], casualty_rows: list[dict]) -> list[dict]:
+    """Rows of war_deaths: each war's and side's placed deaths, then one 'not placed' row.
+
+    The total must be the figure the map quotes (the latest whole-war report);
+    every placement must be on an incident of that war; placed cannot exceed it.
+    """
+    from borderviz.model.schema import NOT_PLACED
+
+    file = DEATHS_FILE
+    doc = research.documents.get(file, {})
+    by_id = {r["id"]: r for r in incidents}
+    rows: list[dict] = []
+    for raw in doc.get("wars") or []:
+        conflict, side = raw.get("conflict"), raw.get("side")
+        where = f"war {conflict!r} side {side!r}"
+        total = raw.get("total") or {}
+        quoted = _latest_killed(casualty_rows, conflict, side)
+        if quoted is None:
+            research.problems.append(Problem(file, where, "no whole-war killed figure in casualty_reports"))
+            continue
+        if (total.get("value"), total.get("qualifier", "exact")) != (int(quoted["value"]), quoted["qualifier"]):
+            research.problems.append(Problem(
+                file, where, f"total {total.get('value')!r} ({total.get('qualifier', 'exact')}) is not the "
+                f"figure the map quotes: {quoted['figure']} by {quoted['reported_by']}"))
+            continue
+        common = {"conflict": conflict, "side": side, "total": int(total["value"]),
+                  "total_qualifier": total.get("qualifier", "exact"), "total_reported_by": total.get("reported_by"),
+                  "total_reported_on": iso(total.get("reported_on"))}
+        placed, qualifiers, seen = 0, [], {}
+        for p in raw.get("placements") or []:
+            incident = p.get("incident")
+            record = by_id.get(incident)
+            if record is None or record.get("conflict") != conflict:
+                research.problems.append(Problem(file, where, f"placement on {incident!r}, which is not an "
+                                                              f"incident of {conflict}"))
+                continue
+            seen[incident] = seen.get(incident, 0) + 1
+            suffix = f"-{seen[incident]}" if seen[incident] > 1 else ""
+            rows.append({"id": f"{conflict}-{side.lower()}-{incident}{suffix}", **common, "place": incident,
+                         "place_reported": record.get("place_reported"), "killed": p.get("killed"),
+                         "qualifier": p.get("qualifier", "exact"),
+                         "note": " ".join(str(p.get("says") or "").split()),
+                         "unplaced_incident_figures": None,
+                         "sources": research.cite(file, f"{where} placement {incident!r}", p.get("source"))})
+            placed += int(p.get("killed") or 0)
+            qualifiers.append(p.get("qualifier", "exact"))
+        if placed > common["total"]:
+            research.problems.append(Problem(file, where, f"{placed} placed, more than the total {common['total']}"))
+            continue
+        unplaced = []
+        for f in raw.get("incident_figures_not_places") or []:
+            record = by_id.get(f.get("incident"))
+            value = record.get(f"killed_{side.lower()}") if record else None
+            if record is None or value is None:
+                research.problems.append(Problem(file, where, f"{f.get('incident')!r} has no {side} killed "
+                                                              "figure to list as not a place of death"))
+                continue
+            unplaced.append({"incident": f["incident"], "killed": value, "why": " ".join(str(f.get("why")).split())})
+        rest = raw.get("not_placed") or {}
+        rows.append({"id": f"{conflict}-{side.lower()}-not-placed", **common, "place": NOT_PLACED,
+                     "place_reported": None, "killed": common["total"] - placed,
+                     "qualifier": not_placed_qualifier(common["total_qualifier"], qualifiers),
+                     "note": " ".join(str(rest.get("says") or "").split()),
+                     "unplaced_incident_figures": unplaced or None,
+                     "sources": research.cite(file, f"{where} not placed", [total.get("source")] + [
+                         k for k in rest.get("sources") or [] if k != total.get("source")])})
     return rows

@@ -96,7 +96,7 @@ def test_the_wheel_carries_data_notes_and_browser_assets(wheel, repo):
 def test_the_installed_package_uses_its_own_files(installed):
     bindir, work, env = installed
     code = ("import borderviz, borderviz.model.layers as l; print(borderviz.__file__); print(l.data_dir()); "
-            "print(borderviz.maps.assets.STATIC_DIR)")
+            "print(borderviz.assets.STATIC_DIR)")
     lines = _run([str(bindir / "python"), "-c", code], work, env).stdout.splitlines()
     assert all("site-packages" in line for line in lines), lines
 

@@ -410,7 +410,8 @@ def load_all(
         frames[name], found = load_layer(name, directory)
         problems += found
     if names is None and not problems:
-        problems += cross_layer_problems(frames)
+        problems += cross_layer_problems(frames, (directory or data_dir()) / "sources" / "gazetteer"
+                                         / "gazetteer_KG_TJ.csv")
     elif names is None:
         problems.append(Problem("data/", "", "checks between layers (sides of the line, references, "
                                              "overlapping intervals) run once the problems above are fixed"))

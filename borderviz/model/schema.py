@@ -328,8 +328,13 @@ _register(
             _id("Incident id: start date and place slug."),
             _FIRST_DAY,
             _LAST_DAY,
-            Field("date_precision", "str", "How exactly date_start is known.",
-                  choices=DATE_PRECISIONS),
+            Field("date_precision", "str", "How exactly date_start is known: day only when a source "
+                  "published within 3 days of the event reports it, or `day_source` states the day "
+                  "(checked); a war's damage known only from tallies after the war is dated to the "
+                  "month, its dates spanning the war.", choices=DATE_PRECISIONS),
+            Field("day_source", "str", "Key (in `sources`) of the source that states the day, for a "
+                  "`day` record none of whose sources was published within 3 days of it.",
+                  required=False),
             Field("event_type", "str", "What happened.", choices=EVENT_TYPES),
             Field("conflict", "str", "War this belongs to (see conflicts), if any.",
                   required=False),
@@ -348,6 +353,9 @@ _register(
             Field("named_place", "json", "The place the sources name, when it is in the gazetteer: "
                   "{wof, name, lat, lon}. The point must lie within its location precision's tolerance "
                   "of it (checked).", required=False),
+            Field("location_source", "str", "Key (in `sources`) of the source that published the "
+                  "coordinate or the description the point is placed by; required for a point given "
+                  "by coordinates (checked).", required=False),
             *(
                 Field(f"{m}_{s}", "int", _FIGURE_DOC.format(measure=m, side=s), required=False,
                       minimum=0)
@@ -371,6 +379,9 @@ _register(
                   "low: one side's account that the other side denied (checked: see `account`).",
                   choices=CONFIDENCES),
             SOURCES,
+            Field("background_sources", "str", "Keys (in `sources`, separated by '; ') of sources cited "
+                  "for context rather than for the event (a place's coordinates, a renaming, earlier "
+                  "history); only these may be published before the event (checked).", required=False),
         ),
     )
 )
@@ -414,6 +425,45 @@ _register(
             _FIRST_DAY,
             _LAST_DAY,
             _OUR_WORDS,
+            SOURCES,
+        ),
+    )
+)
+
+# The `place` of war_deaths rows whose deaths no source puts at a place.
+NOT_PLACED = "not placed"
+
+_register(
+    LayerSpec(
+        name="war_deaths",
+        file="war_deaths.csv",
+        title="Where each war's reported dead were killed",
+        doc="For each war and side, the dead of the war total the map quotes, placed at the incident "
+        "where a source says they died, and the rest in one 'not placed' row: placed plus not placed "
+        "equals the total (borderviz.model.casualties.placement_summary).",
+        geometry=None,
+        fields=(
+            _id("Row id: war, side and place."),
+            Field("conflict", "str", "War (see conflicts)."),
+            Field("side", "str", "Whose dead.", choices=("KG", "TJ")),
+            Field("place", "str", f"Incident id where a source places these deaths, or '{NOT_PLACED}'."),
+            Field("place_reported", "str", "The place as the incident's sources name it; empty when not "
+                  "placed.", required=False, long_text=True),
+            Field("killed", "int", "Deaths placed there; for 'not placed', the total minus every death "
+                  "placed.", minimum=0),
+            Field("qualifier", "str", "exact, at_least, about or up_to. 'not placed' is up_to when a "
+                  "placed figure is an at_least one.", choices=QUALIFIERS),
+            Field("total", "int", "The war's total for this side that the map quotes: the latest "
+                  "whole-war figure in casualty_reports.", minimum=0),
+            Field("total_qualifier", "str", "Qualifier of the total.", choices=QUALIFIERS),
+            Field("total_reported_by", "str", "Who published the total."),
+            Field("total_reported_on", "partial_date", "When the total was published.", required=False),
+            Field("note", "str", "What the source says of these deaths, in our words; for 'not placed', "
+                  "what is known of them and why they cannot be placed.", long_text=True),
+            Field("unplaced_incident_figures", "json", "On the 'not placed' row: killed figures on this "
+                  "war's incident records that count something other than deaths at the place (residents "
+                  "on a list, a funeral), as a list of {incident, killed, why}; they are part of 'not "
+                  "placed'.", required=False),
             SOURCES,
         ),
     )
@@ -513,6 +563,9 @@ _register(
                   minimum=0),
             Field("increment_km", "float", "Km agreed at one meeting (an increment, not a "
                   "total), when the row reports one.", required=False, minimum=0),
+            Field("agreed_percent", "float", "Share agreed, in percent, when the source gives a share "
+                  "rather than km (of the line, or of its disputed sections: `statement` says which).",
+                  required=False, minimum=0, maximum=100),
             Field("km_qualifier", "str", "How the source qualifies its km figures: exact, "
                   "at_least ('more than'), about, up_to.", choices=QUALIFIERS),
             Field("statement", "str", "The figure or fact as published.", long_text=True),

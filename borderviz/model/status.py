@@ -69,6 +69,7 @@ class OfficialFigure:
     date_precision: str | None = "day"
     id: str = ""
     increment_km: float | None = None
+    agreed_percent: float | None = None
 
     @property
     def when(self) -> str:
@@ -88,7 +89,7 @@ def _figure(row) -> OfficialFigure:
                           _num(row["disputed_km"]), row["statement"], row["who"], source["url"],
                           source["publisher"], row.get("km_qualifier") or "exact",
                           None if precision is None or pd.isna(precision) else precision, row["id"],
-                          _num(row.get("increment_km")))
+                          _num(row.get("increment_km")), _num(row.get("agreed_percent")))
 
 
 def _latest(official_figures: pd.DataFrame, day: DateLike, column: str) -> OfficialFigure | None:
@@ -99,6 +100,26 @@ def _latest(official_figures: pd.DataFrame, day: DateLike, column: str) -> Offic
     if dated.empty:
         return None
     return _figure(dated.sort_values(["date", "id"]).iloc[-1])
+
+
+FIGURE_COLUMNS = ("total_km", "agreed_km", "disputed_km", "increment_km", "agreed_percent")
+
+
+def same_day(official_figures: pd.DataFrame, day: DateLike,
+             shown: tuple[OfficialFigure | None, ...]) -> tuple[OfficialFigure, ...]:
+    """Other dated figures of the same date as one of ``shown`` (on or before ``day``).
+
+    The latest figure of each kind is one row; when two statements carry the same date
+    (two presidents in April 2022, two "94 %" statements of July 2024) the others are
+    kept here, so that none is dropped silently.
+    """
+    ids = {f.id for f in shown if f is not None}
+    dates = {f.date for f in shown if f is not None}
+    d = pd.Timestamp(day).normalize()
+    rows = official_figures[official_figures["date"].isin(dates) & (official_figures["date"] <= d)
+                            & ~official_figures["id"].isin(ids)
+                            & official_figures[list(FIGURE_COLUMNS)].notna().any(axis=1)]
+    return tuple(_figure(r) for _, r in rows.sort_values(["date", "id"]).iterrows())
 
 
 def official_on(official_figures: pd.DataFrame, day: DateLike) -> OfficialFigure | None:
@@ -119,6 +140,8 @@ class StatusSummary:
     official: OfficialFigure | None
     later_disputed: OfficialFigure | None = None
     last_increment: OfficialFigure | None = None
+    later_share: OfficialFigure | None = None
+    same_day: tuple[OfficialFigure, ...] = ()
 
     def sentence(self) -> str:
         """Plain sentences a reader can cite, e.g.
@@ -140,10 +163,15 @@ class StatusSummary:
             d = self.later_disputed
             parts.append(f"Later, {km_text(d.disputed_km, d.qualifier)} remained disputed or undescribed, "
                          f"according to {d.credit}.")
+        if self.later_share is not None:
+            s = self.later_share
+            parts.append(f"Later, {s.agreed_percent:g} % was said to be agreed: {s.statement} ({s.credit}).")
         if self.last_increment is not None:
             i = self.last_increment
             parts.append(f"The latest working-group result on record: {km_text(i.increment_km)} more "
                          f"agreed ({i.credit}).")
+        for f in self.same_day:
+            parts.append(f"Also dated {f.when}: {f.statement} ({f.who}).")
         m = self.mapped_km
         parts.append(f"Mapped here: {m['agreed']:g} km agreed, {m['disputed']:g} km in documented "
                      f"disputed sectors (indicative), {m['not_documented']:g} km whose status was "
@@ -159,9 +187,11 @@ def summary(border_status: pd.DataFrame, official_figures: pd.DataFrame, day: Da
     def newer(fig: OfficialFigure | None) -> OfficialFigure | None:
         return fig if fig is not None and fig.date > after else None
 
-    return StatusSummary(pd.Timestamp(day).normalize(), mapped_km(border_status, day), official,
-                         newer(_latest(official_figures, day, "disputed_km")),
-                         newer(_latest(official_figures, day, "increment_km")))
+    later = (newer(_latest(official_figures, day, "disputed_km")),
+             newer(_latest(official_figures, day, "increment_km")),
+             newer(_latest(official_figures, day, "agreed_percent")))
+    return StatusSummary(pd.Timestamp(day).normalize(), mapped_km(border_status, day), official, *later,
+                         same_day=same_day(official_figures, day, (official, *later)))
 
 
 @dataclass(frozen=True)
@@ -200,8 +230,11 @@ class Gauge:
     published readings on or before ``day`` (None when none was published);
     each may come from a different statement, and each says whose it is.
     ``not_agreed`` is total minus agreed of the same statement (``derived``).
-    ``last_increment`` is the km agreed at the latest working-group meeting.
-    ``mapped`` is what borderviz draws: km per status of the line on that day.
+    ``last_increment`` is the km agreed at the latest working-group meeting, and
+    ``agreed_share`` the latest statement of the share agreed in percent (some sources give
+    only that). ``same_day`` holds the other statements dated like one of these, so that two
+    figures of one day are both there. ``mapped`` is what borderviz draws: km per status of
+    the line on that day.
     """
 
     day: pd.Timestamp
@@ -211,6 +244,8 @@ class Gauge:
     disputed: Reading | None
     mapped: dict[str, float]
     last_increment: Reading | None = None
+    agreed_share: OfficialFigure | None = None
+    same_day: tuple[OfficialFigure, ...] = ()
 
     @property
     def mapped_disputed_km(self) -> float:
@@ -227,6 +262,8 @@ def gauge(border_status: pd.DataFrame, official_figures: pd.DataFrame, day: Date
     agreed_fig = _latest(official_figures, day, "agreed_km")
     total_fig = _latest(official_figures, day, "total_km")
     disputed_fig = _latest(official_figures, day, "disputed_km")
+    increment_fig = _latest(official_figures, day, "increment_km")
+    share_fig = _latest(official_figures, day, "agreed_percent")
     not_agreed = None
     if agreed_fig is not None and agreed_fig.total_km is not None:
         not_agreed = _reading(agreed_fig, max(agreed_fig.total_km - agreed_fig.agreed_km, 0.0), derived=True)
@@ -237,6 +274,7 @@ def gauge(border_status: pd.DataFrame, official_figures: pd.DataFrame, day: Date
         not_agreed=not_agreed,
         disputed=_reading(disputed_fig, disputed_fig.disputed_km) if disputed_fig else None,
         mapped=mapped_km(border_status, day),
-        last_increment=_reading(inc, inc.increment_km) if (inc := _latest(official_figures, day, "increment_km"))
-        else None,
+        last_increment=_reading(increment_fig, increment_fig.increment_km) if increment_fig else None,
+        agreed_share=share_fig,
+        same_day=same_day(official_figures, day, (agreed_fig, total_fig, disputed_fig, increment_fig, share_fig)),
     )
