@@ -454,13 +454,12 @@ def test_readme_format_table_is_generated_from_formats(repo: Path):
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "parquet", "kml", "shp"])
-def test_exports_leave_nothing_on_disk(frames, fmt):
+def test_exports_leave_nothing_on_disk(frames, fmt, tmp_path, monkeypatch):
     import tempfile
-    from pathlib import Path
 
-    before = set(Path(tempfile.gettempdir()).glob("borderviz-*"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a folder of its own: nothing else writes there
     formats.export({"incidents": frames["incidents"].head(3)}, fmt, FILTERS)
-    assert set(Path(tempfile.gettempdir()).glob("borderviz-*")) == before
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_html_map_draws_only_the_exported_layers(frames):
