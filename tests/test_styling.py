@@ -44,7 +44,20 @@ def test_colours_are_the_apps():
 def test_dated_layers_say_whether_their_last_day_is_included():
     assert styling.end_inclusive("incidents") is True
     assert styling.end_inclusive("border_status") is False
-    qml = ET.fromstring(styling.qml("incidents"))
-    assert qml.find("temporal").get("limitMode") == "1"
-    assert ET.fromstring(styling.qml("border_status")).find("temporal").get("limitMode") == "0"
+    # QGIS's frames include their start and exclude their end (limitMode 0); an inclusive last day
+    # ends at the next midnight, an exclusive one at its own (the expressions, not the fields: day-exact).
+    incidents = ET.fromstring(styling.qml("incidents")).find("temporal")
+    status = ET.fromstring(styling.qml("border_status")).find("temporal")
+    assert (incidents.get("mode"), incidents.get("limitMode"), status.get("limitMode")) == ("4", "0", "0")
+    assert "make_interval(days:=1)" in incidents.get("endExpression")
+    assert "make_interval" not in status.get("endExpression")
+    assert incidents.get("startExpression") == 'coalesce(to_datetime("date_start"), make_datetime(1000,1,1,0,0,0))'
     assert ET.fromstring(styling.qml("countries")).find("temporal") is None
+
+
+def test_styles_follow_a_files_field_names():
+    names = {"event_type": "evt", "date_start": "d0", "date_end": "d1"}
+    qml = ET.fromstring(styling.qml("incidents", names))
+    assert qml.find("renderer-v2").get("attr") == "evt"
+    assert '"d0"' in qml.find("temporal").get("startExpression") and '"d1"' in qml.find("temporal").get("endExpression")
+    assert "<ogc:PropertyName>evt</ogc:PropertyName>" in styling.sld("incidents", names)

@@ -155,6 +155,20 @@ FORMATS: dict[str, Format] = {
              "layers": "several in one zip; tables are left out"},
         ),
         Format(
+            "qgz", "QGIS project", ".qgz", "application/x-qgis-project",
+            "the GeoPackage's (gpkg_metadata and a `borderviz_provenance` table); the project's abstract holds "
+            "the attribution",
+            {"str": "same", "int": "float", "float": "same", "date": "datetime", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "the project reads `<name>.gpkg` beside it (a GeoPackage as above) by a relative path: keep "
+                       "the two files together; every layer styled in the app's colours, each dated layer's "
+                       "temporal settings on (day-exact) and the time controller on the exported period in steps "
+                       "of a day",
+             "geometry": "as in the GeoPackage",
+             "field names": "kept", "non-Latin text": "kept",
+             "layers": "every layer in one project: points over lines over areas, tables below"},
+        ),
+        Format(
             "html", "Standalone HTML map", ".html", "text/html",
             "a visible attribution panel and a `borderviz-provenance` JSON script element",
             {},
@@ -254,7 +268,7 @@ def defuse_formula(value: Any) -> Any:
 # --- the dispatch: layers to a format's writer ----------------------------------------------------
 
 WRITERS = {"geojson": "geojson", "gpkg": "gpkg", "parquet": "parquet", "kml": "kml", "csv": "csv", "shp": "shp",
-           "html": "html"}
+           "qgz": "qgz", "html": "html"}
 GEOMETRY_ONLY = ("kml", "shp")
 
 
@@ -346,8 +360,25 @@ def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
         return _place(Path(tmp), list(bundle.files), bundle.fmt, path)
 
 
+def _retarget_projects(folder: Path, fmt: str, path: Path) -> None:
+    """Point the QGIS projects of a GeoPackage or project export at the GeoPackage's name as written."""
+    from borderviz.io import qgis_project
+    from borderviz.io.writers import gpkg, qgz
+
+    target = path.name if fmt == "gpkg" else f"{path.stem}.gpkg"
+    if target == gpkg.NAME:
+        return
+    qgis_project.retarget_embedded(folder / gpkg.NAME, gpkg.NAME, target)
+    if fmt == "qgz":
+        project = folder / qgz.NAME
+        project.write_bytes(qgis_project.qgz_bytes(qgis_project.retarget(
+            qgis_project.qgs_of(project.read_bytes()), gpkg.NAME, target)))
+
+
 def _place(folder: Path, names: list[str], fmt: str, path: Path) -> list[Path]:
     """Move an export's files from ``folder`` to ``path`` (and beside it), or zip them to a .zip path."""
+    if fmt in ("gpkg", "qgz") and path.suffix.lower() != ".zip":
+        _retarget_projects(folder, fmt, path)
     if path.suffix.lower() == ".zip" or fmt == "shp":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
             for name in sorted(names):

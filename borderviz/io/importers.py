@@ -66,6 +66,8 @@ from borderviz.io.mapping import (  # noqa: F401 (part of this API)
 )
 from borderviz.io.readers import MAX_BYTES, MAX_ROWS, RegionFilter, Table  # noqa: F401 (MAX_BYTES: the upload limit)
 from borderviz.io.readers.csvfile import read_csv
+from borderviz.io.readers.exports import read_gpkg_member
+from borderviz.io.readers.exports import read_zip as read_export_zip
 from borderviz.io.readers.geojson import parsed_whole, read_geojson, read_geojson_stream
 from borderviz.io.readers.gpkg import read_gpkg
 from borderviz.io.readers.parquet import read_parquet
@@ -73,6 +75,10 @@ from borderviz.io.readers.vector import ZIP_MAX_MEMBERS, csv_member, read_kml, r
 from borderviz.model.region import REGION
 
 ACCEPTED_SUFFIXES = ("csv", "geojson", "json", "gpkg", "kml", "zip", "parquet")
+# Files borderviz writes that hold no rows to import, and what to import instead.
+NOT_DATA = {"qgz": "a QGIS project holds no data: import the GeoPackage beside it (same name, .gpkg)",
+            "xlsx": "a spreadsheet export is for reading; import the CSV, GeoPackage or GeoParquet export instead",
+            "html": "a map page holds no importable rows; import a CSV, GeoPackage or GeoParquet export instead"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -167,6 +173,8 @@ def read(name: str, data: bytes | Path, progress: Callable[[float], None] | None
         raise InputError([Problem(file, "", f"is {_size(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
                                             + (" for this type (CSV and GeoParquet files have none)"
                                                if isinstance(data, Path) else ""))])
+    if suffix in NOT_DATA:
+        raise InputError([Problem(file, "", f"is not imported: {NOT_DATA[suffix]}")])
     if suffix not in ACCEPTED_SUFFIXES:
         raise InputError([Problem(file, "", f"has an unsupported type '.{suffix[:20]}'; accepted: "
                                             f"{', '.join('.' + s for s in ACCEPTED_SUFFIXES)}")])
@@ -197,12 +205,33 @@ def read(name: str, data: bytes | Path, progress: Callable[[float], None] | None
     if suffix == "kml":
         return _filtered(read_kml(data, file, max_rows), region)
     members = unzip(data, file)
+    own = read_export_zip(members, file, lambda member, content: _member(member, content, members, file, progress,
+                                                                         max_rows, region), max_rows, region)
+    if own is not None:
+        return own
     if any(n.lower().endswith(".shp") for n in members):
         return _filtered(read_shapefile(members, file, max_rows), region)
     _, inner, provenance = csv_member(members, file)
     table = read_csv(inner, file, progress, max_rows, region, coordinate_columns)
     table.provenance = provenance
     return restore_formulas(table) if provenance is not None else table
+
+
+def _member(member: str, content: bytes, members: dict[str, bytes], file: str,
+            progress: Callable[[float], None] | None, max_rows: int, region: RegionFilter | None) -> Table:
+    """One data file of a zipped borderviz export, read by its type."""
+    suffix = member.lower().rsplit(".", 1)[-1]
+    if suffix == "csv":
+        _, _, provenance = csv_member({member: content, **{n: c for n, c in members.items()
+                                                            if n.lower().endswith("provenance.json")}}, file)
+        table = read_csv(content, file, progress, max_rows, region, coordinate_columns)
+        table.provenance = provenance
+        return restore_formulas(table) if provenance is not None else table
+    if suffix == "parquet":
+        return read_parquet(content, file, max_rows, region)
+    if suffix == "gpkg":
+        return _filtered(read_gpkg_member(content, file, max_rows), region)
+    return _filtered(read_geojson(content, file, max_rows), region)
 
 
 def _filtered(table: Table, region: RegionFilter | None) -> Table:

@@ -42,8 +42,8 @@ def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.
     for name, data in bundle.files.items():
         (folder / name).write_bytes(data)
     out: dict[str, Any] = {}
-    if bundle.fmt in ("gpkg", "kml"):
-        path = folder / next(iter(bundle.files))
+    if bundle.fmt in ("gpkg", "kml", "qgz"):
+        path = folder / next(n for n in bundle.files if n.endswith((".gpkg", ".kml")))
         # GDAL's own KML columns would take the names `id` and `description` from ours (newer GDAL).
         config = KML_READ_CONFIG if bundle.fmt == "kml" else {}
         saved = {k: pyogrio.get_gdal_config_option(k) for k in config}
@@ -95,7 +95,9 @@ def provenance_of(bundle: Bundle) -> dict[str, Any]:
         return json.loads(data)["borderviz"]
     if bundle.fmt == "parquet":
         return json.loads(pq.read_schema(io.BytesIO(data)).metadata[b"borderviz_provenance"])
-    if bundle.fmt == "gpkg":
+    if bundle.fmt == "qgz":
+        name, data = next((n, d) for n, d in files.items() if n.endswith(".gpkg"))
+    if bundle.fmt in ("gpkg", "qgz"):
         with tempfile.TemporaryDirectory(prefix="borderviz-read-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(data)

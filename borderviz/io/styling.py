@@ -203,31 +203,80 @@ def _qml_symbol(kind: str, symbol: Symbol, name: str) -> str:
             f"{props(values)}</layer></symbol>")
 
 
-def qml(layer: str) -> str:
-    """A QGIS style document: the renderer by category, and the temporal settings of a dated layer."""
+# Open ends: a layer's null start or end means "since before the record" or "still so"; QGIS's
+# expression mode has no open ends, so these stand in for them.
+OPEN_START = "make_datetime(1000,1,1,0,0,0)"
+OPEN_END = "make_datetime(9999,12,31,0,0,0)"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def temporal_expressions(layer: str, names: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """(start, end) QGIS expressions for a dated layer: the days as DateTimes at midnight, the end exclusive.
+
+    QGIS 3.22 compares a Date field with the frame's DateTime so that an event of 14 September
+    falls before the frame of 14 September (qgis/QGIS#48946): with field-based settings every
+    event shows a day early. Turned into DateTimes by ``to_datetime`` the comparison is
+    day-exact. An inclusive last day (incidents) ends at the next midnight; an exclusive one
+    (the day a state ended) at its own. ``names`` maps columns to the names in the file
+    (a Shapefile's short names). The date columns are the schema's, never data.
+
+    >>> temporal_expressions("border_status")[1]
+    'coalesce(to_datetime("date_end"), make_datetime(9999,12,31,0,0,0))'
+    """
+    style = layer_style(layer)
+    if not style.interval:
+        return None
+    names = names or {}
+    start, end = (_quoted(names.get(c, c)) for c in style.interval)
+    last = f"to_datetime({end}) + make_interval(days:=1)" if style.end_inclusive else f"to_datetime({end})"
+    return f"coalesce(to_datetime({start}), {OPEN_START})", f"coalesce({last}, {OPEN_END})"
+
+
+def qml_temporal(layer: str, names: dict[str, str] | None = None) -> str:
+    """The ``<temporal>`` element of a layer (empty for an undated one): mode 4, start and end from
+    expressions (:func:`temporal_expressions`), limitMode 0 (the frame's start included, its end not)."""
+    expressions = temporal_expressions(layer, names)
+    if expressions is None:
+        return ""
+    names = names or {}
+    start, end = (names.get(c, c) for c in layer_style(layer).interval)
+    return (f"<temporal enabled=\"1\" mode=\"4\" startField={quoteattr(start)} endField={quoteattr(end)} "
+            f"startExpression={quoteattr(expressions[0])} endExpression={quoteattr(expressions[1])} "
+            "limitMode=\"0\" accumulate=\"0\" durationField=\"\" durationUnit=\"min\" fixedDuration=\"0\">"
+            "<fixedRange><start></start><end></end></fixedRange></temporal>")
+
+
+def qml_renderer(layer: str, names: dict[str, str] | None = None) -> str:
+    """The ``<renderer-v2>`` element: one symbol, or a symbol per category of the layer's column."""
     style = layer_style(layer)
     if style.column is None:
-        renderer = (f"<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">"
-                    f"<symbols>{_qml_symbol(style.kind, style.default, '0')}</symbols></renderer-v2>")
-    else:
-        cats, syms = [], []
-        for i, (value, symbol) in enumerate(style.symbols.items()):
-            cats.append(f"<category render=\"true\" symbol=\"{i}\" value={quoteattr(str(value))} "
-                        f"label={quoteattr(symbol.label)}/>")
-            syms.append(_qml_symbol(style.kind, symbol, str(i)))
-        renderer = (f"<renderer-v2 type=\"categorizedSymbol\" attr={quoteattr(style.column)} symbollevels=\"0\" "
-                    f"enableorderby=\"0\" forceraster=\"0\"><categories>{''.join(cats)}</categories>"
-                    f"<symbols>{''.join(syms)}</symbols></renderer-v2>")
-    temporal = ""
-    if style.interval:
-        start, end = style.interval
-        # mode 2: start and end from fields; limitMode 1 includes the end instant, 0 excludes it.
-        temporal = (f"<temporal enabled=\"1\" mode=\"2\" startField={quoteattr(start)} endField={quoteattr(end)} "
-                    f"limitMode=\"{1 if style.end_inclusive else 0}\" accumulate=\"0\" durationField=\"\" "
-                    "durationUnit=\"min\" fixedDuration=\"0\" startExpression=\"\" endExpression=\"\">"
-                    "<fixedRange><start></start><end></end></fixedRange></temporal>")
+        return (f"<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">"
+                f"<symbols>{_qml_symbol(style.kind, style.default, '0')}</symbols></renderer-v2>")
+    cats, syms = [], []
+    for i, (value, symbol) in enumerate(style.symbols.items()):
+        cats.append(f"<category render=\"true\" symbol=\"{i}\" value={quoteattr(str(value))} "
+                    f"label={quoteattr(symbol.label)}/>")
+        syms.append(_qml_symbol(style.kind, symbol, str(i)))
+    column = (names or {}).get(style.column, style.column)
+    return (f"<renderer-v2 type=\"categorizedSymbol\" attr={quoteattr(column)} symbollevels=\"0\" "
+            f"enableorderby=\"0\" forceraster=\"0\"><categories>{''.join(cats)}</categories>"
+            f"<symbols>{''.join(syms)}</symbols></renderer-v2>")
+
+
+def qml(layer: str, names: dict[str, str] | None = None) -> str:
+    """A QGIS style document: the renderer by category, and the temporal settings of a dated layer.
+
+    ``names`` maps columns to the names a file gives them (a Shapefile's). QGIS 3.22 reads the
+    temporal settings of a default style (a GeoPackage's ``layer_styles``, a ``.qml`` beside the
+    file) but leaves them switched off (qgis/QGIS#42223); a project (:mod:`borderviz.io.qgis_project`)
+    switches them on.
+    """
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
-            f"<qgis version=\"3.22.0\" styleCategories=\"Symbology|Temporal\">{temporal}{renderer}</qgis>")
+            f"<qgis version=\"3.22.0\" styleCategories=\"Symbology|Temporal\">{qml_temporal(layer, names)}"
+            f"{qml_renderer(layer, names)}</qgis>")
 
 
 # --- SLD --------------------------------------------------------------------------------------
@@ -252,16 +301,17 @@ def _sld_symbolizer(kind: str, symbol: Symbol) -> str:
     return f"<se:PolygonSymbolizer>{fill}{stroke}</se:PolygonSymbolizer>"
 
 
-def sld(layer: str) -> str:
-    """An OGC SLD 1.1 document with one rule per category."""
+def sld(layer: str, names: dict[str, str] | None = None) -> str:
+    """An OGC SLD 1.1 document with one rule per category (``names``: the columns' names in the file)."""
     style = layer_style(layer)
+    column = (names or {}).get(style.column, style.column) if style.column else None
     rules = []
     if style.column is None:
         rules.append(f"<se:Rule><se:Name>{escape(style.default.label)}</se:Name>"
                      f"{_sld_symbolizer(style.kind, style.default)}</se:Rule>")
     for value, symbol in style.symbols.items():
         rules.append(f"<se:Rule><se:Name>{escape(symbol.label)}</se:Name><ogc:Filter><ogc:PropertyIsEqualTo>"
-                     f"<ogc:PropertyName>{escape(style.column)}</ogc:PropertyName>"
+                     f"<ogc:PropertyName>{escape(column)}</ogc:PropertyName>"
                      f"<ogc:Literal>{escape(str(value))}</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>"
                      f"{_sld_symbolizer(style.kind, symbol)}</se:Rule>")
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"

@@ -136,7 +136,13 @@ def _read(conn, path, file, max_rows, deadline, meta) -> Table:
         raise InputError(problems)
     if not layers:
         raise InputError([Problem(file, "", "has no features")])
-    frames, geometries, warnings = [], [], []
+    from borderviz.io.readers.exports import choose
+
+    tables = [str(n) for n, kind in contents if kind in ("features", "attributes") and
+              str(n).lower() not in ("borderviz_provenance", "layer_styles")]
+    chosen, note = choose(tables, file)
+    layers = [n for n in layers if n in chosen]  # a borderviz export: its incidents, the other layers named
+    frames, geometries, warnings = [], [], [note] if note else []
     for layer in layers:
         geom_col, srs = geometry_columns.get(layer.lower(), (None, None))
         if geom_col is None:

@@ -29,7 +29,8 @@ from borderviz.errors import InputError, Problem
 from borderviz.io.readers import MAX_ROWS, Table, check_columns, reproject, text
 from borderviz.io.readers.geojson import column
 
-ZIP_MAX_MEMBERS = 12
+# A borderviz CSV export of every layer holds 4 files per layer: room for them, and still a bound.
+ZIP_MAX_MEMBERS = 200
 ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd"}
@@ -37,7 +38,9 @@ SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx
 EXPORT_SIDECARS = (".fields.csv", ".text.csv", ".wkt.csv")
 # Files a borderviz CSV export holds beside its data, never read as data (a .vrt is
 # never handed to GDAL: a VRT can point a reader at any file on the server).
-EXPORT_EXTRAS = ("provenance.json", "datapackage.json", ".csvt", ".vrt")
+EXPORT_EXTRAS = ("provenance.json", "datapackage.json", ".csvt", ".vrt", ".qml", ".sld")
+# Files of borderviz's own zipped exports (a layer per file; the QGIS project with its GeoPackage).
+EXPORT_DATA = (".geojson", ".parquet", ".gpkg", ".qgz")
 SHP_MAGIC = b"\x00\x00\x27\x0a"  # a Shapefile's file code, 9994, big-endian
 EXPECTED_DRIVERS = {"kml": {"LIBKML", "KML"}, "zip": {"ESRI Shapefile"}}
 
@@ -67,7 +70,7 @@ def unzip(data: bytes, file: str) -> dict[str, bytes]:
         raise InputError([Problem(file, "", "is not a valid zip file")]) from None
     infos = [i for i in zf.infolist() if not i.is_dir()]
     if len(infos) > ZIP_MAX_MEMBERS:
-        problems.append(Problem(file, "", f"has {len(infos)} files; a zipped Shapefile has at most "
+        problems.append(Problem(file, "", f"has {len(infos)} files; a zip may hold at most "
                                           f"{ZIP_MAX_MEMBERS}"))
     total = 0
     for info in infos:
@@ -78,9 +81,9 @@ def unzip(data: bytes, file: str) -> dict[str, bytes]:
                                                               "refused"))
             continue
         lower = name.lower()
-        if pure.suffix.lower() not in SHAPEFILE_PARTS and not lower.endswith((".csv", *EXPORT_EXTRAS)):
+        if pure.suffix.lower() not in SHAPEFILE_PARTS and not lower.endswith((".csv", *EXPORT_EXTRAS, *EXPORT_DATA)):
             problems.append(Problem(file, f"member {name!r}", "is not part of a Shapefile "
-                                    f"(expected {', '.join(sorted(SHAPEFILE_PARTS))}) or of a borderviz CSV export"))
+                                    f"(expected {', '.join(sorted(SHAPEFILE_PARTS))}) or of a borderviz export"))
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
             ratio = info.file_size / info.compress_size
@@ -166,6 +169,9 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
         if driver not in EXPECTED_DRIVERS[suffix]:
             raise InputError([Problem(file, "", f"was read as {driver}, not {suffix.upper()}; refused")])
         spatial = [name for name, geometry in pyogrio.list_layers(path) if geometry is not None]
+        from borderviz.io.readers.exports import choose
+
+        spatial, note = choose(spatial, file)  # a borderviz export: its incidents, the other layers named
         options = {"encoding": encoding} if encoding else {}
         parts = [pyogrio.read_dataframe(path, layer=name, datetime_as_string=True, max_features=max_rows + 1,
                                         **options) for name in spatial]
@@ -179,7 +185,7 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
         raise InputError([Problem(file, "", "has no features")])
     if sum(len(p) for p in parts) > max_rows:
         raise InputError([Problem(file, "", f"has more than {max_rows:,} features; the limit is {max_rows:,}")])
-    warnings, frames, geometries = [], [], []
+    warnings, frames, geometries = [note] if note else [], [], []
     for part in parts:
         if part.crs is None:
             raise InputError([Problem(file, "", "declares no coordinate system; export it in EPSG:4326 "

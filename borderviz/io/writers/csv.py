@@ -3,12 +3,22 @@
 ``write(layers, prov, folder)`` writes per layer ``<layer>.csv`` (UTF-8 with a
 byte order mark, CRLF records, every text field quoted, text a spreadsheet
 would run as a formula defused), ``<layer>.csvt`` (GDAL's column types) and
-``<layer>.vrt`` (opens it with its geometry in EPSG:4326), and for the export
-``provenance.json`` and ``datapackage.json``. Points become ``latitude`` and
-``longitude`` columns (7 decimals, about 1 cm); lines and polygons WKT, or, when
-some WKT would not fit a spreadsheet cell, ``<layer>.wkt.csv`` (id, wkt).
-Point layers stream (one batch in memory); the WKT choice needs a layer's
-every geometry, which only the built-in layers have.
+``<layer>.vrt`` (opens it with its geometry in EPSG:4326), ``<layer>.qml`` (its
+QGIS style, loaded with the ``.vrt`` or the ``.csv``), and for the export
+``provenance.json`` and ``datapackage.json``. Every layer's attributes and geometry
+are in the one file: points as ``latitude`` and ``longitude`` columns (7 decimals,
+about 1 cm); lines and polygons as WKT in a ``wkt`` column, whole, however long:
+tools (GDAL, QGIS, R, DuckDB, pandas) read it all, but a spreadsheet cuts a cell
+at :data:`SPREADSHEET_CELL_LIMIT` characters (LibreOffice 7.4 measured; Excel's
+documented limit), so the country outlines are whole only for tools (the XLSX
+export simplifies what would not fit, and says so).
+
+The ``.csvt`` uses only the types QGIS's *Add Delimited Text Layer* accepts
+(String, Integer, Real, Date, DateTime): with any other (GDAL's CoordX, WKT) QGIS
+3.22 ignores the whole file and guesses, reading an id such as
+``2014-01-11-ak-sai-golovnoy`` as the date 2014-01-11. GDAL reads the same file
+(its CSV driver takes a ``wkt`` column as the geometry by its name; points come
+through the ``.vrt``). Memory holds one batch.
 """
 
 from __future__ import annotations
@@ -33,7 +43,8 @@ SPREADSHEET_CELL_LIMIT = 32_767
 OPTIONS = pcsv.WriteOptions(eol="\r\n", quoting_style="needed", include_header=True)
 _CSVT = {"str": "String", "int": "Integer", "float": "Real", "date": "Date", "partial_date": "String",
          "json": "String", "sources": "String", "bool": "String", "datetime": "DateTime"}
-_EXTRA = {"latitude": "CoordY", "longitude": "CoordX", "wkt": "WKT"}
+# GDAL's CoordX/CoordY/WKT would make QGIS's delimited-text provider ignore the .csvt (see above).
+_EXTRA = {"latitude": "Real", "longitude": "Real", "wkt": "String"}
 
 
 def _safe_batch(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
@@ -143,41 +154,31 @@ def _empty(names: list[str], layer: Layer) -> Iterator[pa.RecordBatch]:
                                       else pa.nulls(0, pa.float64()) for n in names], names=names)
 
 
+def _wkt_batches(layer: Layer) -> Iterator[pa.RecordBatch]:
+    names = layer.columns
+    for batch in layer.reader(BATCH_ROWS):
+        geoms = geometries(batch.column(GEOMETRY))
+        wkt = pa.array(np.asarray(shapely.to_wkt(geoms, rounding_precision=-1), dtype=object), pa.string())
+        yield pa.RecordBatch.from_arrays([*(batch.column(n) for n in names), wkt], names=[*names, "wkt"])
+
+
 def write_layer(layer: Layer, folder: Path) -> tuple[dict[str, list[str]], list[str]]:
     """Write one layer's CSV and sidecars; returns ({csv file: its header}, other files)."""
+    from borderviz.io.styling import qml
+
     name = layer.name
-    headers: dict[str, list[str]] = {}
     others: list[str] = []
     if layer.has_geometry and layer.all_points():
-        batches = _point_batches(layer)()
-        columns = [*layer.columns, "latitude", "longitude"]
-        headers[f"{name}.csv"] = _write_or_empty(folder / f"{name}.csv", batches, columns, layer)
-        (folder / f"{name}.vrt").write_bytes(csv_vrt(name, f"{name}.csv", "point"))
-        others.append(f"{name}.vrt")
+        batches, columns, geometry = _point_batches(layer)(), [*layer.columns, "latitude", "longitude"], "point"
     elif layer.has_geometry:
-        wkb = pa.concat_arrays([plain(b.column(GEOMETRY)) for b in layer.reader(BATCH_ROWS)] or
-                               [pa.array([], pa.binary())])
-        wkt = np.asarray(shapely.to_wkt(geometries(wkb), rounding_precision=-1), dtype=object)
-        wkt_text = pa.array(wkt, pa.string())
-        longest = pc.max(pc.utf8_length(wkt_text)).as_py() or 0
-        if longest > SPREADSHEET_CELL_LIMIT:
-            ids = pa.concat_arrays([plain(b.column(layer.spec.id_field)) for b in layer.reader(BATCH_ROWS)])
-            side = pa.table({layer.spec.id_field: ids, "wkt": wkt_text})
-            headers[f"{name}.wkt.csv"] = write_csv(folder / f"{name}.wkt.csv", iter(side.to_batches()))
-            (folder / f"{name}.wkt.csvt").write_bytes(csvt(csvt_types(layer, side.schema.names)))
-            (folder / f"{name}.wkt.vrt").write_bytes(csv_vrt(name, f"{name}.wkt.csv", "wkt"))
-            others += [f"{name}.wkt.csvt", f"{name}.wkt.vrt"]
-            columns = layer.columns
-            headers[f"{name}.csv"] = _write_or_empty(folder / f"{name}.csv", _plain_batches(layer), columns, layer)
-        else:
-            columns = [*layer.columns, "wkt"]
-            headers[f"{name}.csv"] = _write_or_empty(folder / f"{name}.csv", _plain_batches(layer, {"wkt": wkt_text}),
-                                                     columns, layer)
-            (folder / f"{name}.vrt").write_bytes(csv_vrt(name, f"{name}.csv", "wkt"))
-            others.append(f"{name}.vrt")
+        batches, columns, geometry = _wkt_batches(layer), [*layer.columns, "wkt"], "wkt"
     else:
-        columns = layer.columns
-        headers[f"{name}.csv"] = _write_or_empty(folder / f"{name}.csv", _plain_batches(layer), columns, layer)
+        batches, columns, geometry = _plain_batches(layer), layer.columns, None
+    headers = {f"{name}.csv": _write_or_empty(folder / f"{name}.csv", batches, columns, layer)}
+    if geometry:
+        (folder / f"{name}.vrt").write_bytes(csv_vrt(name, f"{name}.csv", geometry))
+        (folder / f"{name}.qml").write_text(qml(name), encoding="utf-8")
+        others += [f"{name}.vrt", f"{name}.qml"]
     (folder / f"{name}.csvt").write_bytes(csvt(csvt_types(layer, columns)))
     others.append(f"{name}.csvt")
     return headers, others

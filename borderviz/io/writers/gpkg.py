@@ -3,8 +3,11 @@
 ``write(layers, prov, folder)`` writes ``borderviz.gpkg``: one table per layer
 with typed columns (dates as DATE fields, lists as JSON text), the geometry in
 ``geom`` (2D), the provenance as dataset and layer metadata and as a
-``borderviz_provenance`` table, and a ``layer_styles`` table (QML and SLD from
-:mod:`borderviz.io.styling`) so QGIS opens each layer in the app's colours.
+``borderviz_provenance`` table, a ``layer_styles`` table (QML and SLD from
+:mod:`borderviz.io.styling`) so QGIS opens each layer in the app's colours, and a
+QGIS project in ``qgis_projects`` (:mod:`borderviz.io.qgis_project`): every layer
+styled with its temporal settings on, which a layer added from the file alone
+does not get in QGIS 3.22.
 GDAL reads the stream batch by batch (``OGR_L_WriteArrowBatch``); memory
 holds one batch.
 """
@@ -83,4 +86,8 @@ def write(layers: list[Layer], prov: dict[str, Any], folder: Path) -> list[str]:
         })
         pyogrio.write_arrow(styles, path, layer="layer_styles", geometry_name=None, geometry_type=None,
                             layer_options={"FID": "id"}, **options)
+    from borderviz.io import qgis_project
+
+    names = [layer.name for layer in layers]
+    qgis_project.embed(path, qgis_project.qgz_bytes(qgis_project.geopackage_project(path, names, prov)))
     return [NAME]

@@ -8,8 +8,11 @@ names mapped to unique names of at most 10 characters (the map is
 cannot hold: lists, and free text with a value over 254 bytes; an imported
 file's own text counts as free text). Any other text over 254 bytes refuses
 the export before a file is written. Dates are ISO text (a DBF date holds no
-nulls as GDAL writes it); UTF-8 with a ``.cpg``. Two passes over each layer:
-the checks, then the writing; memory holds one batch.
+nulls as GDAL writes it); UTF-8 with a ``.cpg``. Each Shapefile has its style
+beside it, under its own name: ``<stem>.qml`` (QGIS loads it with the file:
+the app's colours, and the temporal settings, which QGIS 3.22 leaves switched
+off: qgis/QGIS#42223) and ``<stem>.sld``, both naming the short field names.
+Two passes over each layer: the checks, then the writing; memory holds one batch.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ def _dbf_batches(layer: Layer, kept: list[str], names: dict[str, str], kind: str
 
 
 def write(layers: list[Layer], prov: dict[str, Any], folder: Path) -> list[str]:
+    from borderviz.io.styling import qml, sld
+
     (folder / "provenance.json").write_bytes(json.dumps(prov, ensure_ascii=False, indent=2).encode("utf-8"))
     surveys, problems = [], []
     for layer in layers:
@@ -152,4 +157,7 @@ def write(layers: list[Layer], prov: dict[str, Any], folder: Path) -> list[str]:
                 part.rename(folder / target)
                 written.append(target)
             sub.rmdir()
+            (folder / f"{stem}.qml").write_text(qml(layer.name, names), encoding="utf-8")
+            (folder / f"{stem}.sld").write_text(sld(layer.name, names), encoding="utf-8")
+            written += [f"{stem}.qml", f"{stem}.sld"]
     return written
