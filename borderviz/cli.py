@@ -39,8 +39,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 # importing borderviz.io.formats (geopandas) or borderviz.model.schema's consumers.
 # tests/test_cli.py keeps these equal to formats.FORMATS and schema.LAYERS.
 FORMAT_EXTENSIONS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet", "kml": ".kml",
-                     "csv": ".csv", "shp": ".zip", "qgz": ".qgz", "html": ".html"}
-BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp", "qgz"})
+                     "csv": ".csv", "shp": ".zip", "xlsx": ".xlsx", "qgz": ".qgz",
+                     "html": ".html"}
+BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp", "xlsx", "qgz"})
 
 # What .streamlit/config.toml sets for a checkout; an installed package has no such
 # file, so `borderviz app` passes the same options (tests keep the two equal).

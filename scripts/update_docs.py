@@ -1,5 +1,5 @@
-"""Regenerate what is generated from the code: the README's table of export formats (from
-borderviz.io.formats.FORMATS) and data/datapackage.json (from borderviz.model.schema).
+"""Regenerate what is generated from the code: the README's tables of export formats (from
+borderviz.io.formats.FORMATS) and of what each tool does with them (borderviz.io.interop), and data/datapackage.json (from borderviz.model.schema).
 
     python scripts/update_docs.py
 
@@ -16,17 +16,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from borderviz.io.datapackage import data_package  # noqa: E402
-from borderviz.io.formats import formats_markdown  # noqa: E402
+from borderviz.io.formats import formats_markdown, tools_markdown  # noqa: E402
 
 START, END = "<!-- formats:start -->", "<!-- formats:end -->"
+TOOLS_START, TOOLS_END = "<!-- tools:start -->", "<!-- tools:end -->"
+
+
+def replace(text: str, start: str, end: str, body: str) -> str:
+    head, rest = text.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}{end}{tail}"
 
 
 def main() -> int:
     path = ROOT / "README.md"
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{formats_markdown()}{END}{tail}", encoding="utf-8")
+    text = replace(path.read_text(encoding="utf-8"), START, END, formats_markdown())
+    path.write_text(replace(text, TOOLS_START, TOOLS_END, tools_markdown()), encoding="utf-8")
     print(f"updated {path}")
     package = ROOT / "data" / "datapackage.json"
     package.write_text(data_package(), encoding="utf-8")

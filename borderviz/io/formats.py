@@ -19,9 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
-import json
-import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -33,12 +30,13 @@ import geopandas as gpd
 import pandas as pd
 
 from borderviz.errors import ExportError
+from borderviz.io import interop
 from borderviz.io import provenance as provenance_module
+from borderviz.io.placement import export_to, write_bundle  # noqa: F401 (part of this API)
 from borderviz.io.writers import csv as csv_writer
 from borderviz.io.writers import shp as shp_writer
 from borderviz.io.writers import text
 from borderviz.io.writers.layer import Layer, layer_of
-from borderviz.io.writers.text import xml_escape as xml_text
 from borderviz.model.schema import ALL_SPECS, IMPORTED_INCIDENTS
 
 # How a column of each kind comes back when the file is read with geopandas:
@@ -131,14 +129,17 @@ FORMATS: dict[str, Format] = {
             {"str": "same", "int": "text", "float": "text", "date": "text", "partial_date": "same",
              "json": "json_text", "sources": "json_text"},
             {"values": "all kept as text (numbers in their shortest form: 85 for 85.0); lists as JSON text; text "
-                       "starting with =, +, -, @, tab or CR gets a "
-                       "leading ' so spreadsheets do not run it as a formula; every text field quoted, so line breaks "
-                       "stay in their field (CRLF records, RFC 4180); a `.csvt` gives GDAL the column types and a `.vrt` opens it "
-                       "with its geometry; `datapackage.json` (Frictionless) describes every column",
-             "geometry": "points as latitude/longitude columns; lines and polygons as WKT, or, when some WKT "
-                         "would not fit a spreadsheet cell (32,767 characters), in `<layer>.wkt.csv` (id, wkt)",
+                       "starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a "
+                       "formula; every text field quoted, so line breaks stay in their field (CRLF records, RFC "
+                       "4180); a `.csvt` gives the column types to GDAL and to QGIS's Add Delimited Text Layer (so "
+                       "ids stay text there), a `.vrt` opens it with its geometry and a `.qml` styles it in QGIS; "
+                       "`datapackage.json` (Frictionless) describes every column. For tools: in Excel or "
+                       "LibreOffice open the XLSX",
+             "geometry": "in the layer's own file: points as latitude/longitude columns, lines and polygons as WKT "
+                         "in `wkt`, whole (a spreadsheet cuts a cell at 32,767 characters: the country outlines "
+                         "are longer)",
              "field names": "kept", "non-Latin text": "kept (UTF-8 with a byte order mark, for spreadsheets)",
-             "layers": "one per file, zipped with the provenance"},
+             "layers": "one per file, zipped with the provenance (`-o -` writes one layer's CSV text)"},
         ),
         Format(
             "shp", "Shapefile (zipped)", ".zip", "application/zip",
@@ -153,6 +154,22 @@ FORMATS: dict[str, Format] = {
                             "`<layer>.fields.csv` in the zip",
              "non-Latin text": "kept (UTF-8, with a .cpg file)",
              "layers": "several in one zip; tables are left out"},
+        ),
+        Format(
+            "xlsx", "Spreadsheet (XLSX)", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "a `provenance` sheet (and the workbook's properties); a `sources` sheet lists every citation, one a row",
+            {"str": "same", "int": "float", "float": "same", "date": "datetime", "partial_date": "same",
+             "json": "json_text", "sources": "json_text"},
+            {"values": "a sheet per layer, typed cells: dates as date cells, numbers as numbers, all text as text "
+                       "cells (ids stay text; no cell is a formula, text starting with = included); header bold and "
+                       "frozen, with a filter; columns as wide as their text; lists as JSON text, and each citation "
+                       "also a row of the `sources` sheet; text over a cell's 32,767 characters is cut with a note "
+                       "saying so; over 1,048,576 rows a layer continues on a second sheet. For Excel and LibreOffice: "
+                       "open this, not the CSV",
+             "geometry": "points as latitude/longitude numbers; lines and polygons as WKT, simplified where the WKT "
+                         "would not fit a cell (the country outlines), with a `wkt_note` saying how much",
+             "field names": "kept", "non-Latin text": "kept",
+             "layers": "a sheet per layer, with `sources` and `provenance`"},
         ),
         Format(
             "qgz", "QGIS project", ".qgz", "application/x-qgis-project",
@@ -180,22 +197,10 @@ FORMATS: dict[str, Format] = {
 }
 
 
-# Which readers open each format, as tested (tests/test_formats.py generates the interop matrix
-# from this table): "yes", or why not. "spec" is a check against the format's specification:
-# RFC 7946 (GeoJSON), GeoPackage 1.3 (GDAL's validate_gpkg.py), GeoParquet 1.1 metadata, the
-# OGC KML 2.2 schema, RFC 4180 and the Frictionless descriptor (CSV).
-READERS = {"pyogrio": "pyogrio (GDAL 3.12)", "ogrinfo": "ogrinfo (GDAL 3.6, Debian 12)",
-           "spec": "its specification"}
-OPENS_IN: dict[str, dict[str, str]] = {
-    "geojson": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
-    "gpkg": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
-    "parquet": {"pyogrio": "no: pyogrio's GDAL has no Parquet driver (use geopandas)",
-                "ogrinfo": "no: Debian 12's GDAL 3.6 is built without Arrow", "spec": "yes"},
-    "kml": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
-    "csv": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "yes"},
-    "shp": {"pyogrio": "yes", "ogrinfo": "yes", "spec": "no: no machine-checkable specification"},
-    "html": {"pyogrio": "no: a web page", "ogrinfo": "no: a web page", "spec": "no: a web page"},
-}
+# Which tools open each format and what they read, as measured: borderviz.io.interop (the tests are
+# generated from it).
+READERS = interop.READERS
+OPENS_IN = interop.OPENS_IN
 
 
 # --- provenance (borderviz.io.provenance) ---------------------------------------------
@@ -225,7 +230,7 @@ class Bundle:
 
 def download_name(fmt: str, layer_names: list[str], stem: str = "borderviz-export") -> str:
     """The file name :meth:`Bundle.single` will give, known before the export is built."""
-    single = {"gpkg": "borderviz.gpkg", "kml": "borderviz.kml", "html": "borderviz-map.html"}
+    single = {"gpkg": "borderviz.gpkg", "kml": "borderviz.kml", "xlsx": "borderviz.xlsx", "html": "borderviz-map.html"}
     if fmt in single:
         return single[fmt]
     if fmt in ("geojson", "parquet") and len(layer_names) == 1:
@@ -268,7 +273,7 @@ def defuse_formula(value: Any) -> Any:
 # --- the dispatch: layers to a format's writer ----------------------------------------------------
 
 WRITERS = {"geojson": "geojson", "gpkg": "gpkg", "parquet": "parquet", "kml": "kml", "csv": "csv", "shp": "shp",
-           "qgz": "qgz", "html": "html"}
+           "qgz": "qgz", "xlsx": "xlsx", "html": "html"}
 GEOMETRY_ONLY = ("kml", "shp")
 
 
@@ -337,97 +342,6 @@ def export(frames: Mapping[str, Any], fmt: str, filters: Mapping[str, Any] | Non
     return Bundle(files, fmt)
 
 
-def export_to(frames: Mapping[str, Any], fmt: str, path: Path, filters: Mapping[str, Any] | None = None,
-              now: dt.datetime | None = None, extra_attribution: list[dict[str, str]] | None = None,
-              view: Any = None, context: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
-    """Write the export of ``frames`` as ``fmt`` to ``path`` as :func:`write_bundle` would, without holding its
-    files in memory: written beside ``path`` and moved into place. Returns the files written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".borderviz-export-", dir=path.parent) as tmp:
-        names = write_files(frames, fmt, Path(tmp), filters, now, extra_attribution, view, context)
-        return _place(Path(tmp), names, fmt, path)
-
-
-def write_bundle(bundle: Bundle, path: Path) -> list[Path]:
-    """Write an export to ``path``. A .zip path gets a zip; otherwise the data file goes to
-    ``path`` and any sidecar files beside it (``<stem>.<name>``). Returns the files written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".borderviz-export-", dir=path.parent) as tmp:
-        for name, data in bundle.files.items():
-            (Path(tmp) / name).write_bytes(data)
-        return _place(Path(tmp), list(bundle.files), bundle.fmt, path)
-
-
-def _retarget_projects(folder: Path, fmt: str, path: Path) -> None:
-    """Point the QGIS projects of a GeoPackage or project export at the GeoPackage's name as written."""
-    from borderviz.io import qgis_project
-    from borderviz.io.writers import gpkg, qgz
-
-    target = path.name if fmt == "gpkg" else f"{path.stem}.gpkg"
-    if target == gpkg.NAME:
-        return
-    qgis_project.retarget_embedded(folder / gpkg.NAME, gpkg.NAME, target)
-    if fmt == "qgz":
-        project = folder / qgz.NAME
-        project.write_bytes(qgis_project.qgz_bytes(qgis_project.retarget(
-            qgis_project.qgs_of(project.read_bytes()), gpkg.NAME, target)))
-
-
-def _place(folder: Path, names: list[str], fmt: str, path: Path) -> list[Path]:
-    """Move an export's files from ``folder`` to ``path`` (and beside it), or zip them to a .zip path."""
-    if fmt in ("gpkg", "qgz") and path.suffix.lower() != ".zip":
-        _retarget_projects(folder, fmt, path)
-    if path.suffix.lower() == ".zip" or fmt == "shp":
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in sorted(names):
-                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with open(folder / name, "rb") as source, zf.open(info, "w", force_zip64=True) as target:
-                    shutil.copyfileobj(source, target, 1 << 20)
-        return [path]
-    data = [n for n in names if n.endswith(FORMATS[fmt].extension) and not n.endswith(".wkt.csv")]
-    if len(data) != 1:
-        raise ExportError(f"{len(data)} files in this export ({', '.join(sorted(data))}); "
-                          f"give an output path ending in .zip")
-    os.replace(folder / data[0], path)
-    written = [path]
-    stem = data[0][: -len(FORMATS[fmt].extension)]
-    for name in names:
-        if name == data[0]:
-            continue
-        # The layer's own sidecars (incidents.csvt, incidents.vrt) take the output's name, as GDAL
-        # looks for them; the others are prefixed with it. Files that name others are retargeted.
-        own = name.startswith(stem + ".")
-        side = path.with_name(path.stem + name[len(stem):] if own else f"{path.stem}.{name}")
-        if name.endswith((".vrt", "datapackage.json")):
-            renames = {n: path.stem + n[len(stem):] for n in names if n == data[0] or n.startswith(stem + ".")}
-            side.write_bytes(_retarget(name, (folder / name).read_bytes(), renames))
-        else:
-            os.replace(folder / name, side)
-        written.append(side)
-    return written
-
-
-def _retarget(name: str, content: bytes, renames: Mapping[str, str]) -> bytes:
-    """Point a VRT or datapackage.json at the files' names as written: a VRT's SrcDataSource and
-    SrcLayer, a data package's resource paths; nothing else in them changes."""
-    if name.endswith(".json"):
-        package = json.loads(content)
-        for resource in package.get("resources", []):
-            resource["path"] = renames.get(resource.get("path"), resource.get("path"))
-        return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    text = content.decode("utf-8")
-    for old, new in renames.items():
-        text = text.replace(f"<SrcDataSource relativeToVRT=\"1\">{xml_text(old)}</SrcDataSource>",
-                            f"<SrcDataSource relativeToVRT=\"1\">{xml_text(new)}</SrcDataSource>")
-        if old.endswith(".csv"):
-            text = text.replace(f"<SrcLayer>{xml_text(old[:-4])}</SrcLayer>",
-                                f"<SrcLayer>{xml_text(new[:-4])}</SrcLayer>")
-    return text.encode("utf-8")
-
-
 # --- reading an export back (borderviz.io.readback) -------------------------------------------------
 
 KML_READ_CONFIG = {"LIBKML_ID_FIELD": "kml_id", "LIBKML_DESCRIPTION_FIELD": "kml_description"}
@@ -454,7 +368,12 @@ def formats_markdown() -> str:
              "|---" * (4 + len(aspects)) + "|"]
     for f in FORMATS.values():
         cells = [f.keeps.get(a, "") for a in aspects]
-        opens = ", ".join(READERS[r] for r, v in OPENS_IN[f.key].items() if v == "yes")
+        opens = ", ".join(READERS[r] for r in OPENS_IN[f.key] if interop.opens(f.key, r))
         lines.append(f"| {f.label} (`{f.key}`) | `{f.extension}` | {f.metadata} | " + " | ".join(cells)
                      + f" | {opens} |")
     return "\n".join(lines) + "\n"
+
+
+def tools_markdown() -> str:
+    """The README's table of what each tool does with each format, as measured (:mod:`borderviz.io.interop`)."""
+    return interop.tools_markdown({f.key: f"{f.label} (`{f.key}`)" for f in FORMATS.values()})

@@ -47,8 +47,9 @@ _WGS84_WKT = ('GEOGCRS["WGS 84",ENSEMBLE["World Geodetic System 1984 ensemble",M
               'Geodetic System 1984 (G1762)"],MEMBER["World Geodetic System 1984 (G2139)"],ELLIPSOID["WGS 84",6378137,'
               '298.257223563,LENGTHUNIT["metre",1]],ENSEMBLEACCURACY[2.0]],PRIMEM["Greenwich",0,ANGLEUNIT["degree",'
               '0.0174532925199433]],CS[ellipsoidal,2],AXIS["geodetic latitude (Lat)",north,ORDER[1],ANGLEUNIT["degree",'
-              '0.0174532925199433]],AXIS["geodetic longitude (Lon)",east,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]]'
-              ',USAGE[SCOPE["Horizontal component of 3D system."],AREA["World."],BBOX[-90,-180,90,180]],ID["EPSG",4326]]')
+              '0.0174532925199433]],AXIS["geodetic longitude (Lon)",east,ORDER[2],ANGLEUNIT["degree",'
+              '0.0174532925199433]],USAGE[SCOPE["Horizontal component of 3D system."],AREA["World."],'
+              'BBOX[-90,-180,90,180]],ID["EPSG",4326]]')
 _SRS = (f"<spatialrefsys><wkt>{escape(_WGS84_WKT)}</wkt><proj4>+proj=longlat +datum=WGS84 +no_defs</proj4>"
         "<srsid>3452</srsid><srid>4326</srid><authid>EPSG:4326</authid><description>WGS 84</description>"
         "<projectionacronym>longlat</projectionacronym><ellipsoidacronym>EPSG:7030</ellipsoidacronym>"

@@ -69,6 +69,11 @@ def _read_back(bundle: Bundle, folder: Path) -> dict[str, gpd.GeoDataFrame | pd.
             if name.endswith(".csv"):
                 out[name[:-4]] = pd.read_csv(folder / name, dtype=str, keep_default_na=False,
                                              na_values=[""], encoding="utf-8-sig")
+    elif bundle.fmt == "xlsx":  # GDAL's XLSX driver: a layer per sheet, the first row the header
+        path = folder / next(iter(bundle.files))
+        for layer, _geom in pyogrio.list_layers(path):
+            if layer in ALL_SPECS:
+                out[layer] = xlsx_sheet(path, layer)
     elif bundle.fmt == "shp":
         for name in bundle.files:
             if name.endswith(".shp"):
@@ -111,6 +116,8 @@ def provenance_of(bundle: Bundle) -> dict[str, Any]:
                     if child.tag.endswith("description") and "Provenance: " in (child.text or ""):
                         return json.loads(child.text.split("Provenance: ", 1)[1])
         return {}
+    if bundle.fmt == "xlsx":
+        return _xlsx_provenance(data)
     if bundle.fmt == "html":
         match = re.search(r'<script type="application/json" id="borderviz-provenance">(.*?)</script>',
                           data.decode("utf-8"), re.S)
@@ -118,3 +125,30 @@ def provenance_of(bundle: Bundle) -> dict[str, Any]:
     raise ExportError(f"no provenance found in {name}")
 
 
+
+
+def _xlsx_provenance(data: bytes) -> dict[str, Any]:
+    """The provenance sheet of an XLSX export (key, value, url rows; attribution rows gathered)."""
+    with tempfile.TemporaryDirectory(prefix="borderviz-read-") as tmp:
+        path = Path(tmp) / "export.xlsx"
+        path.write_bytes(data)
+        rows = xlsx_sheet(path, "provenance")
+    out: dict[str, Any] = {"attribution": []}
+    for key, value, url in zip(rows["key"], rows["value"], rows["url"], strict=True):
+        if key == "attribution":
+            out["attribution"].append({"text": value, "url": url if isinstance(url, str) else ""})
+            continue
+        try:
+            out[key] = json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def xlsx_sheet(path: Path, sheet: str) -> pd.DataFrame:
+    """A sheet of an XLSX export through GDAL, its first row the header (GDAL takes a first row as data
+    when every column is text, as in the provenance sheet; its HEADERS open option did not apply here)."""
+    frame = pd.DataFrame(pyogrio.read_dataframe(path, layer=sheet, read_geometry=False))
+    if len(frame) and list(frame.columns) == [f"Field{i + 1}" for i in range(frame.shape[1])]:
+        frame = frame.iloc[1:].set_axis([str(v) for v in frame.iloc[0]], axis=1).reset_index(drop=True)
+    return frame
