@@ -104,3 +104,14 @@ def browser():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with appdriver.chromium() as b:
         yield b
+
+
+def need_tool(name: str, present: bool, package: str) -> None:
+    """Skip a test whose outside tool is missing, except in CI (env CI set), where it fails:
+    scripts/install-system-deps installs every tool the tests use."""
+    if present:
+        return
+    message = f"{name} is not installed (scripts/install-system-deps installs Debian's {package})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from conftest import incident, incidents_frame
+from conftest import incident, incidents_frame, need_tool
 
 from borderviz.errors import ExportError
 from borderviz.io import formats
@@ -775,8 +775,7 @@ def _check_ogrinfo(path: Path) -> None:
     import shutil
     import subprocess
 
-    if shutil.which("ogrinfo") is None:
-        pytest.skip("ogrinfo not installed (scripts/install-system-deps installs gdal-bin)")
+    need_tool("ogrinfo", shutil.which("ogrinfo") is not None, "gdal-bin")
     result = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     noise = [line for line in (result.stdout + result.stderr).splitlines()

@@ -49,7 +49,8 @@ OPENS_IN: dict[str, dict[str, str]] = {
     "parquet": {
         "pyogrio": "no: pyogrio's GDAL has no Parquet driver (use geopandas)",
         "ogrinfo": "no: Debian 12's GDAL 3.6 is built without Arrow",
-        "qgis": "no: QGIS 3.22 crashes (a segmentation fault) opening any Parquet file",
+        "qgis": "no: QGIS 3.22 reads through Debian 12's GDAL 3.6, built without Arrow: the layer is invalid (not "
+                "a supported file format); it does not crash",
         "r_sf": "no: sf reads through Debian 12's GDAL 3.6, built without Arrow",
         "libreoffice": "n/a",
         "duckdb": "yes: typed columns (dates as DATE), the geometry as GEOMETRY, and a filter on the `bbox` "

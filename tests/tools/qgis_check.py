@@ -2,7 +2,7 @@
 
 Reads a JSON request on stdin and prints one JSON answer on stdout (tests/test_qgis.py asks and checks):
 
-    {"targets": [{"kind": "layer", "uri": "x.gpkg|layername=incidents", "name": "incidents"},
+    {"targets": [{"kind": "layer", "uri": "x.gpkg|layername=incidents", "name": "incidents", "reload": true},
                  {"kind": "delimitedtext", "uri": "file:///x.csv?type=csv&detectTypes=yes", "name": "incidents"},
                  {"kind": "project", "path": "x.qgz" or "geopackage:/x.gpkg?projectName=borderviz"}],
      "days": ["2022-09-14", ...]}
@@ -12,7 +12,8 @@ temporal settings as loaded (active, mode, expressions) and, for each day, the i
 day's frame: every feature when the layer's temporal settings are off (QGIS does not filter it), else
 those its temporal filter keeps (what the map renderer asks the provider for). For a project the frame
 is the time controller's (QgsTemporalNavigationObject on the project's range and step) and the project's
-time settings are reported. Headless: QT_QPA_PLATFORM=offscreen; ends with os._exit(0), since
+time settings are reported. With ``reload``, the layer's default style is loaded a second time and
+the layer described again (``reloaded``). Headless: QT_QPA_PLATFORM=offscreen; ends with os._exit(0), since
 exitQgis() crashes there.
 """
 
@@ -111,7 +112,12 @@ def main():
         else:
             provider = "delimitedtext" if target["kind"] == "delimitedtext" else "ogr"
             layer = QgsVectorLayer(target["uri"], target.get("name", "layer"), provider)
-            out.append(describe(layer, {day: day_range(day) for day in days}))
+            frames = {day: day_range(day) for day in days}
+            info = describe(layer, frames)
+            if target.get("reload"):  # the style loaded a second time, as Layer Properties > Load Style does
+                message, ok = layer.loadDefaultStyle()
+                info["reloaded"] = describe(layer, frames)
+            out.append(info)
     sys.stdout.write(json.dumps(out))
     sys.stdout.flush()
     os._exit(0)
