@@ -54,7 +54,9 @@ OPENS_IN: dict[str, dict[str, str]] = {
         "r_sf": "no: sf reads through Debian 12's GDAL 3.6, built without Arrow",
         "libreoffice": "n/a",
         "duckdb": "yes: typed columns (dates as DATE), the geometry as GEOMETRY, and a filter on the `bbox` "
-                  "covering columns skips row groups by their statistics",
+                  "covering columns skips row groups by their statistics; but DuckDB 2.0.1 applies only the first "
+                  "of two conditions on `bbox` fields (`bbox.xmin >= a AND bbox.xmax <= b`) on a file of several "
+                  "row groups: `SET disabled_optimizers = 'filter_pushdown'` gives the right rows",
         "spec": "yes",
     },
     "kml": {
