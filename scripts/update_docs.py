@@ -1,5 +1,6 @@
 """Regenerate what is generated from the code: the README's tables of export formats (from
-borderviz.io.formats.FORMATS) and of what each tool does with them (borderviz.io.interop), and data/datapackage.json (from borderviz.model.schema).
+borderviz.io.formats.FORMATS) and of what each tool does with them (borderviz.io.interop), and
+data/datapackage.json (from borderviz.model.schema).
 
     python scripts/update_docs.py
 

@@ -112,9 +112,11 @@ def test_libreoffice_reads_the_xlsx_typed_and_runs_nothing(soffice, frames, inci
     assert header[-2:] == ["latitude", "longitude"] and len(body) == len(incidents)
     for row, (_, want) in zip(body, incidents.iterrows(), strict=True):
         assert row["id"]["type"] == "string" and row["id"]["text"] == want["id"]
-        assert row["date_start"]["type"] == "date" and row["date_start"]["value"][:10] == f"{want['date_start']:%Y-%m-%d}"
+        day = row["date_start"]
+        assert day["type"] == "date" and day["value"][:10] == f"{want['date_start']:%Y-%m-%d}"
         if pd.notna(want["killed_total"]):
-            assert row["killed_total"]["type"] == "float" and float(row["killed_total"]["value"]) == want["killed_total"]
+            killed = row["killed_total"]
+            assert killed["type"] == "float" and float(killed["value"]) == want["killed_total"]
         assert row["place_reported"]["text"] == want["place_reported"]
         assert row["latitude"]["type"] == "float"
     texts = {row[column]["text"] for row in body for column, _ in HOSTILE_TEXT}
@@ -123,7 +125,8 @@ def test_libreoffice_reads_the_xlsx_typed_and_runs_nothing(soffice, frames, inci
             assert value in texts, (column, value)
     assert any(r["place_reported"]["text"] == "Кок-Таш, Баткенский район" for r in body)
     _, sources = _by_header(sheets["sources"])
-    assert {r["layer"]["text"] for r in sources} == {"incidents", "conflicts"} and all(r["url"]["text"] for r in sources)
+    assert {r["layer"]["text"] for r in sources} == {"incidents", "conflicts"}
+    assert all(r["url"]["text"] for r in sources)
     _, about = _by_header(sheets["provenance"])
     assert any("OpenStreetMap" in r["value"]["text"] for r in about if r["key"]["text"] == "attribution")
 
