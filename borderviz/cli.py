@@ -32,7 +32,9 @@ from borderviz.errors import BorderVizError, DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0],
+# Shell completion: `borderviz --install-completion` (bash, zsh, fish, PowerShell), or
+# `--show-completion` to see the script. Layers and formats complete from the tables below.
+app = typer.Typer(add_completion=True, no_args_is_help=True, help=__doc__.splitlines()[0],
                   pretty_exceptions_enable=False)
 
 # Format keys, file extensions and layer names, as data the help can show without
@@ -41,6 +43,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 FORMAT_EXTENSIONS = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet", "kml": ".kml",
                      "csv": ".csv", "shp": ".zip", "xlsx": ".xlsx", "qgz": ".qgz",
                      "html": ".html"}
+LAYER_NAMES = ("countries", "border_lines", "enclaves", "vintage_differences", "border_status", "incidents",
+               "casualty_reports", "conflicts", "war_deaths", "crossings", "infrastructure", "timeline_events",
+               "official_figures", "bibliography")
+
+
+def _complete(choices):
+    """A shell-completion callback offering ``choices`` that start with what was typed."""
+    return lambda incomplete: [c for c in choices if c.startswith(incomplete)]
+
+
 BINARY_FORMATS = frozenset({"gpkg", "parquet", "shp", "xlsx", "qgz"})
 
 # What .streamlit/config.toml sets for a checkout; an installed package has no such
@@ -207,6 +219,16 @@ def layers_command(data: DataDir = None) -> None:
 # --- export --------------------------------------------------------------------------
 
 
+def check_folder(output: str | None) -> None:
+    """Refuse (exit 2) an output path in a folder that does not exist, naming it; ``-`` is stdout."""
+    if output in (None, "-"):
+        return
+    folder = Path(output).expanduser().parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise _fail(f"-o {output}: the folder {folder} {what}; create it first (borderviz does not)", 2)
+
+
 def output_format(fmt: str | None, output: str) -> str:
     """The format to write: ``fmt``, or the one the output's extension names.
 
@@ -247,6 +269,12 @@ def _write_export(subset: dict, fmt: str, filters: dict, output: str,
             bundle = formats.export(subset, fmt, filters, extra_attribution=attribution, context=frames)
             if output == "-":
                 _, content, _ = bundle.single()
+                one_csv = [n for n in bundle.files if n.endswith(".csv")] if fmt == "csv" else []
+                if len(one_csv) == 1:  # one layer's CSV text; its sidecars only in a zip (-o out.zip)
+                    content = bundle.files[one_csv[0]]
+                    bundle = formats.Bundle({one_csv[0]: content}, fmt)
+                    say.info("stdout gets the CSV alone: its provenance.json, .csvt, .vrt and .qml come with "
+                             "-o out.zip")
                 stdout = typer.get_binary_stream("stdout")
                 if (fmt in BINARY_FORMATS or len(bundle.files) > 1) and stdout.isatty():
                     raise _fail(f"{fmt} is binary: redirect stdout to a file (> out{FORMAT_EXTENSIONS[fmt]}) "
@@ -262,9 +290,11 @@ def _write_export(subset: dict, fmt: str, filters: dict, output: str,
 @app.command("export")
 def export_command(
     output: Annotated[str, typer.Option("-o", "--output", help="file to write (.zip for several files; - for stdout)")],
-    layer: Annotated[list[str], typer.Option("--layer", help="layer to export; repeat for several")] = ("incidents",),
+    layer: Annotated[list[str], typer.Option("--layer", help="layer to export; repeat for several",
+                                             autocompletion=_complete(LAYER_NAMES))] = ("incidents",),
     fmt: Annotated[str | None, typer.Option(
-        "--format", help=f"one of: {', '.join(FORMAT_EXTENSIONS)} (default: from the extension of -o)")] = None,
+        "--format", help=f"one of: {', '.join(FORMAT_EXTENSIONS)} (default: from the extension of -o)",
+        autocompletion=_complete(FORMAT_EXTENSIONS))] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
     event_type: Annotated[list[str], typer.Option("--type", help="keep only these event types (repeat)")] = (),
@@ -297,6 +327,7 @@ def export_command(
     from borderviz.model.schema import COUNTRIES, EVENT_TYPES, LAYERS, LOCATION_PRECISIONS
 
     fmt = output_format(fmt, output)
+    check_folder(output)
     problems = [f"unknown layer {n!r} (layers: {', '.join(LAYERS)})" for n in layer if n not in LAYERS]
     for flag, given, allowed in (("--type", event_type, EVENT_TYPES), ("--country", country, COUNTRIES),
                                  ("--precision", precision, LOCATION_PRECISIONS)):
@@ -387,6 +418,7 @@ def import_command(
         raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
     if output is not None:
         fmt = output_format(fmt, output)
+        check_folder(output)
     if not file.is_file():
         raise _fail(f"{file}: cannot be read (no such file)")
     builtin = _builtin_incidents(data)

@@ -137,8 +137,8 @@ def test_output_dash_writes_the_export_to_stdout():
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) > 10
     gpkg = runner.invoke(app, ["-q", "export", "--format", "gpkg", "-o", "-"])
     assert gpkg.exit_code == 0 and gpkg.stdout_bytes.startswith(b"SQLite format 3\x00")
-    several = runner.invoke(app, ["-q", "export", "--format", "csv", "-o", "-"])
-    assert several.exit_code == 0 and several.stdout_bytes.startswith(b"PK")  # the CSV and its sidecars, zipped
+    several = runner.invoke(app, ["-q", "export", "--format", "shp", "-o", "-"])
+    assert several.exit_code == 0 and several.stdout_bytes.startswith(b"PK")  # the Shapefile's parts, zipped
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -146,8 +146,8 @@ def test_output_dash_writes_the_export_to_stdout():
     (["--format", "kml", "-o", "x"], "not a name without an extension"),
     (["-o", "x.zip"], "say which format"),
     (["-o", "-"], "say which format"),
-    (["-o", "x.xlsx"], "say which format"),
-    (["--format", "xlsx", "-o", "x.xlsx"], "unknown format 'xlsx'"),
+    (["-o", "x.xls"], "say which format"),
+    (["--format", "xls", "-o", "x.xls"], "unknown format 'xls'"),
     (["--country", "XX", "-o", "x.csv"], "unknown --country XX"),
     (["--precision", "vague", "-o", "x.csv"], "unknown --precision vague"),
     (["--min-killed", "-5", "-o", "x.csv"], "greater than or equal to 0"),
@@ -210,6 +210,39 @@ def test_cli_tables_agree_with_the_library():
     from borderviz.io import formats
 
     assert {k: f.extension for k, f in formats.FORMATS.items()} == cli.FORMAT_EXTENSIONS
+    from borderviz.model.schema import LAYERS
+
+    assert tuple(LAYERS) == cli.LAYER_NAMES
+
+
+def test_shell_completion_is_on_and_completes_layers_and_formats():
+    from borderviz import cli
+
+    result = runner.invoke(app, ["--help"])
+    assert "--install-completion" in result.output and "--show-completion" in result.output
+    assert cli._complete(cli.LAYER_NAMES)("bor") == ["border_lines", "border_status"]
+    assert cli._complete(cli.FORMAT_EXTENSIONS)("g") == ["geojson", "gpkg"]
+
+
+@pytest.mark.parametrize("command", [["export"], ["import", "x.csv"]])
+def test_output_into_a_missing_folder_is_an_error_that_names_it(tmp_path, command):
+    (tmp_path / "x.csv").write_text("id,latitude,longitude,date\na,40,70.5,2022-09-14\n", encoding="utf-8")
+    missing = tmp_path / "no" / "such"
+    args = [str(tmp_path / a) if a == "x.csv" else a for a in command]
+    result = runner.invoke(app, [*args, "-o", str(missing / "out.gpkg")])
+    assert result.exit_code == 2, result.output
+    assert f"the folder {missing} does not exist" in result.output
+    assert not (tmp_path / "no").exists()
+
+
+def test_output_dash_writes_one_layers_csv_text():
+    one = runner.invoke(app, ["-q", "export", "--format", "csv", "--from", "2022-09-14", "--to", "2022-09-20", "-o", "-"])
+    assert one.exit_code == 0
+    text = one.stdout_bytes.decode("utf-8-sig")
+    assert text.startswith('"id",') and "2022-09-14" in text and not one.stdout_bytes.startswith(b"PK")
+    two = runner.invoke(app, ["-q", "export", "--format", "csv", "--layer", "incidents", "--layer", "crossings",
+                              "-o", "-"])
+    assert two.exit_code == 0 and two.stdout_bytes.startswith(b"PK")  # several layers: zipped
 
 
 def test_borderviz_app_passes_what_the_checkout_config_sets(repo, tmp_path):

@@ -24,13 +24,20 @@ from borderviz.errors import ExportError
 from borderviz.io.writers.text import xml_escape as xml_text
 
 
+def _target(path: Path) -> Path:
+    """The output path, in a folder that exists (no folder is created: a mistyped one is an error)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: the folder {path.parent} does not exist; create it first")
+    return path
+
+
 def export_to(frames: Mapping[str, Any], fmt: str, path: Path, filters: Mapping[str, Any] | None = None,
               now: dt.datetime | None = None, extra_attribution: list[dict[str, str]] | None = None,
               view: Any = None, context: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write the export of ``frames`` as ``fmt`` to ``path`` as :func:`write_bundle` would, without holding its
     files in memory: written beside ``path`` and moved into place. Returns the files written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _target(path)
     with tempfile.TemporaryDirectory(prefix=".borderviz-export-", dir=path.parent) as tmp:
         from borderviz.io.formats import write_files
 
@@ -41,8 +48,7 @@ def export_to(frames: Mapping[str, Any], fmt: str, path: Path, filters: Mapping[
 def write_bundle(bundle, path: Path) -> list[Path]:
     """Write an export to ``path``. A .zip path gets a zip; otherwise the data file goes to
     ``path`` and any sidecar files beside it (``<stem>.<name>``). Returns the files written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _target(path)
     with tempfile.TemporaryDirectory(prefix=".borderviz-export-", dir=path.parent) as tmp:
         for name, data in bundle.files.items():
             (Path(tmp) / name).write_bytes(data)
