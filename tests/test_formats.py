@@ -869,3 +869,22 @@ def test_a_zip_of_layers_carries_a_datapackage(frames, fmt):
     package = json.loads(bundle.files["datapackage.json"])
     assert {r["path"] for r in package["resources"]} == {f"incidents.{fmt}", f"conflicts.{fmt}"}
     assert "datapackage.json" not in formats.export({"incidents": frames["incidents"]}, fmt, FILTERS).files
+
+
+def test_kml_placemarks_describe_themselves_with_their_sources(frames):
+    etree = lxml_etree()
+    inc = frames["incidents"].iloc[:3].copy()
+    inc.at[inc.index[0], "sources"] = [{"publisher": "<b>Evil</b>", "title": "x", "url": "javascript:alert(1)"},
+                                       {"publisher": "Азаттык", "title": "Ворух", "date": "2021-04-29",
+                                        "url": "https://rus.azattyk.org/a/1.html"}]
+    data = formats.export({"incidents": inc}, "kml", FILTERS).files["borderviz.kml"]
+    assert_kml_schema_valid(data)
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    html = [p.findtext("k:description", namespaces=ns) for p in etree.fromstring(data).iterfind(".//k:Placemark", ns)]
+    first = html[0]  # the balloon's HTML, as Google Earth reads it
+    assert "<li>&lt;b&gt;Evil&lt;/b&gt;, “x” javascript:alert(1)</li>" in first  # text, never a tag or a link
+    assert '<li>Азаттык, “Ворух” (2021-04-29) <a href="https://rus.azattyk.org/a/1.html">' in first
+    assert first.startswith("<p>") and inc.iloc[0]["description"][:40] in first
+    for text, (_, row) in zip(html[1:], inc.iloc[1:].iterrows(), strict=True):
+        for source in row["sources"]:
+            assert source["url"].replace("&", "&amp;") in text

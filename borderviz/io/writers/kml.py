@@ -3,7 +3,8 @@
 ``write(layers, prov, folder)`` writes ``borderviz.kml``: a Folder of
 Placemarks per layer with geometry (tables are left out), a typed Schema and
 SchemaData per placemark, a TimeSpan on every dated feature (Google Earth's
-time slider), a style by event type or status (:mod:`borderviz.io.styling`,
+time slider), a description (the feature's own text and its sources as a list of links: what
+Google Earth shows in its balloon), a style by event type or status (:mod:`borderviz.io.styling`,
 every style of the layer declared once at the top) and 2D coordinates;
 provenance in the Document's description.
 
@@ -25,9 +26,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import io
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pjson
 import shapely
 
 from borderviz.errors import ExportError
@@ -40,6 +44,11 @@ NAME = "borderviz.kml"
 ROWS = 16_384
 _KML_TYPES = {"int": "int", "float": "double"}
 LABEL_COLUMNS = ("place_reported", "name", "name_en", "title", "id")
+TEXT_COLUMNS = ("description", "note", "notes", "basis")  # the first a layer has: the balloon's text
+_CITATION = ("publisher", "title", "date", "url")
+_SOURCES = pjson.ParseOptions(explicit_schema=pa.schema([("s", pa.list_(pa.struct([(f, pa.string())
+                                                                                    for f in _CITATION])))]),
+                              unexpected_field_behavior="ignore")
 
 
 def xml_text(value: Any) -> str:
@@ -137,6 +146,53 @@ def _styles(layer: Layer, batch: pa.RecordBatch) -> pa.Array | str:
                         .cast(pa.string()), f"#{xml_text(style.default.key)}")
 
 
+def _citation_items(sources: pa.Array) -> pa.Array | None:
+    """Each row's sources as HTML list items (publisher, “title” (date), a link), every value escaped; None if
+    the column cannot be parsed. Parsed by Arrow's JSON reader, a batch at a time (no loop per row)."""
+    lines = join('{"s":', pc.fill_null(plain(sources), "[]"), "}\n")
+    try:
+        parsed = pjson.read_json(io.BytesIO(bytes(contiguous(lines))), parse_options=_SOURCES)
+    except pa.ArrowInvalid:
+        return None
+    lists = parsed.column("s").combine_chunks()
+    if len(lists) != len(sources):
+        return None
+    flat = lists.flatten()
+    publisher, title, date, url = (xml_column(pc.fill_null(flat.field(f), "")) for f in _CITATION)
+    web = pc.fill_null(pc.match_substring_regex(flat.field("url"), "^https?://"), False)
+    link = pc.if_else(web, join(' <a href="', url, '">', url, "</a>"), join(" ", url))
+    dated = pc.if_else(pc.greater(pc.utf8_length(date), 0), join(" (", date, ")"), "")
+    items = join("<li>", publisher, pc.if_else(pc.greater(pc.utf8_length(title), 0), join(", “", title, "”"), ""),
+                 dated, link, "</li>")
+    offsets = lists.offsets.to_numpy(zero_copy_only=False)
+    grouped = pa.ListArray.from_arrays(pa.array(offsets - offsets[0], pa.int32()), items)
+    return pc.binary_join(grouped, "")
+
+
+def _descriptions(layer: Layer, batch: pa.RecordBatch) -> pa.Array | str:
+    """The Placemark's <description>: HTML (our own tags; every value escaped), escaped again as XML text."""
+    names = batch.schema.names
+    parts = []
+    text = next((c for c in TEXT_COLUMNS if c in names and pa.types.is_string(plain(batch.column(c)).type)), None)
+    if text is not None:
+        body = xml_column(plain(batch.column(text)))
+        parts.append(pc.if_else(pc.is_valid(body), join("<p>", pc.fill_null(body, ""), "</p>"), ""))
+    if "sources" in names:
+        items = _citation_items(batch.column("sources"))
+        if items is not None:
+            shared = ""
+            if layer.citation:  # an import: the fields every citation shares, once
+                shared = xml_text(", ".join(str(layer.citation[f]) for f in _CITATION if layer.citation.get(f)))
+            parts.append(pc.if_else(pc.greater(pc.utf8_length(items), 0),
+                                    join(f"<p>Sources{': ' + shared if shared else ''}</p><ul>", items, "</ul>"),
+                                    ""))
+    if not parts:
+        return ""
+    html = join(*parts) if len(parts) > 1 else parts[0]
+    return pc.if_else(pc.greater(pc.utf8_length(html), 0), join("<description>", xml_column(html),
+                                                                 "</description>"), "")
+
+
 def _problems(layer: Layer, batch: pa.RecordBatch) -> list[str]:
     out = []
     ids = plain(batch.column(layer.spec.id_field)) if layer.spec.id_field in batch.schema.names else None
@@ -161,7 +217,8 @@ def placemarks(layer: Layer, batch: pa.RecordBatch, fields: list[str]) -> pa.Arr
     for name in fields:
         text = xml_column(_value_text(layer, name, batch.column(name)))
         data.append(pc.fill_null(join(f'<SimpleData name="{xml_text(name)}">', text, "</SimpleData>"), ""))
-    return join("<Placemark><name>", xml_column(_titles(layer, batch)), "</name>", _timespans(layer, batch),
+    return join("<Placemark><name>", xml_column(_titles(layer, batch)), "</name>", _descriptions(layer, batch),
+                _timespans(layer, batch),
                 "<styleUrl>", _styles(layer, batch), "</styleUrl><ExtendedData>", schema_url, *data,
                 "</SchemaData></ExtendedData>", _geometry(batch.column(GEOMETRY)), "</Placemark>")
 
