@@ -236,7 +236,8 @@ def test_output_into_a_missing_folder_is_an_error_that_names_it(tmp_path, comman
 
 
 def test_output_dash_writes_one_layers_csv_text():
-    one = runner.invoke(app, ["-q", "export", "--format", "csv", "--from", "2022-09-14", "--to", "2022-09-20", "-o", "-"])
+    one = runner.invoke(app, ["-q", "export", "--format", "csv", "--from", "2022-09-14", "--to", "2022-09-20",
+                              "-o", "-"])
     assert one.exit_code == 0
     text = one.stdout_bytes.decode("utf-8-sig")
     assert text.startswith('"id",') and "2022-09-14" in text and not one.stdout_bytes.startswith(b"PK")

@@ -22,11 +22,10 @@ built-in layers) through :func:`kml_geometry`, one shape at a time.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
-
-import io
 
 import numpy as np
 import pyarrow as pa
