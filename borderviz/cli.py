@@ -446,6 +446,8 @@ def import_command(
     report = typer.echo if output != "-" else say.info  # stdout carries the export then
     report(f"{facts['rows']} incidents from {file.name} ({result.dataset}), "
            f"{facts['first']:%Y-%m-%d} to {facts['last']:%Y-%m-%d}")
+    if facts["placed_note"]:
+        report(facts["placed_note"])
     report(f"{facts['flagged']} may duplicate built-in incidents (within a day and 5 km):")
     for ident, dupe in facts["duplicates"]:
         report(f"  {ident} ~ {dupe}")

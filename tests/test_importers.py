@@ -681,7 +681,7 @@ def test_billion_laughs_kml_is_refused(builtin):
     assert "DTD or XML entities" in problem.message
 
 
-@pytest.mark.parametrize("name", ["incidents.xlsx", "incidents.shp", "incidents"])
+@pytest.mark.parametrize("name", ["incidents.xls", "incidents.shp", "incidents"])
 def test_unsupported_suffix_is_refused(builtin, name):
     (problem,) = refused(name, b"anything", builtin).problems
     assert "unsupported type" in problem.message and ".csv" in problem.message

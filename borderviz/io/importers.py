@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from borderviz.errors import InputError, Problem
+from borderviz.io import countries, interop
 from borderviz.io.duplicates import DUPLICATE_DAYS, DUPLICATE_KM, duplicates_of, flag_duplicates  # noqa: F401 (API)
 from borderviz.io.mapping import (  # noqa: F401 (part of this API)
     ACLED_GEO,
@@ -77,8 +78,7 @@ from borderviz.model.region import REGION
 ACCEPTED_SUFFIXES = ("csv", "geojson", "json", "gpkg", "kml", "zip", "parquet")
 # Files borderviz writes that hold no rows to import, and what to import instead.
 NOT_DATA = {"qgz": "a QGIS project holds no data: import the GeoPackage beside it (same name, .gpkg)",
-            "xlsx": "a spreadsheet export is for reading; import the CSV, GeoPackage or GeoParquet export instead",
-            "html": "a map page holds no importable rows; import a CSV, GeoPackage or GeoParquet export instead"}
+            **{fmt: interop.OPENS_IN[fmt]["borderviz"].removeprefix("no: ") for fmt in ("xlsx", "html")}}
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -95,6 +95,7 @@ class ImportResult:
     outside: int = 0
     kept_outside: bool = False
     written: list = field(default_factory=list)  # files an import's child exported (uploads.Export)
+    placed: dict = field(default_factory=dict)  # {country: rows whose country came from their place}
     _frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -289,6 +290,12 @@ def import_table(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame,
     result, problems = finish(out, rows, file, file_columns(table, kind, own=kind == "own"))
     if problems:
         raise InputError(problems)
+    # A row without a known country takes it from where it lies (the countries layer; disputed where its
+    # 2017 and 2024 versions disagree), so that the country filter keeps it.
+    at = result.schema.get_field_index("country")
+    filled, placed = countries.fill(result.column(at).combine_chunks(), np.asarray(out["_x"], dtype=float),
+                                    np.asarray(out["_y"], dtype=float))
+    result = result.set_column(at, "country", filled)
     dupes = duplicates_of(out["_x"], out["_y"], out["date_start"], out["date_end"], builtin)
     result = result.set_column(result.schema.get_field_index("possible_duplicate_of"), "possible_duplicate_of",
                                pa.array(dupes, pa.string()))
@@ -296,7 +303,7 @@ def import_table(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame,
         if kind == "own" else [kind]
     meta = {"dataset": datasets[0] if len(datasets) == 1 else "file", "file": file, "warnings": list(table.warnings),
             "attribution": [ATTRIBUTION[d] for d in datasets], "outside": table.outside,
-            "kept_outside": keep_outside}
+            "kept_outside": keep_outside, "placed": placed}
     return result.replace_schema_metadata({b"borderviz": json.dumps(meta).encode()})
 
 
@@ -304,7 +311,7 @@ def result_of(table: pa.Table) -> ImportResult:
     """The :class:`ImportResult` an import table holds."""
     meta = json.loads(table.schema.metadata[b"borderviz"])
     return ImportResult(table, meta["dataset"], meta["file"], meta["warnings"], meta["attribution"],
-                        meta.get("outside", 0), meta.get("kept_outside", False))
+                        meta.get("outside", 0), meta.get("kept_outside", False), placed=meta.get("placed", {}))
 
 
 def combine(results: list[ImportResult]) -> ImportResult:
@@ -312,9 +319,13 @@ def combine(results: list[ImportResult]) -> ImportResult:
     if len(results) == 1:
         return results[0]
     table = pa.concat_tables([r.table for r in results], promote_options="permissive")
+    placed: dict[str, int] = {}
+    for r in results:
+        for country, n in r.placed.items():
+            placed[country] = placed.get(country, 0) + n
     return ImportResult(table, "+".join(sorted({r.dataset for r in results})), ", ".join(r.file for r in results),
                         [w for r in results for w in r.warnings], [a for r in results for a in r.attribution],
-                        sum(r.outside for r in results), any(r.kept_outside for r in results))
+                        sum(r.outside for r in results), any(r.kept_outside for r in results), placed=placed)
 
 
 def summary(result: ImportResult) -> dict:
@@ -326,7 +337,8 @@ def summary(result: ImportResult) -> dict:
     last = pc.max(table.column("date_end")).as_py()
     pairs = zip(flagged.column("id").to_pylist(), flagged.column("possible_duplicate_of").to_pylist(), strict=True)
     return {"rows": table.num_rows, "first": first, "last": last, "duplicates": list(pairs),
-            "flagged": int(np.count_nonzero(dupes.to_numpy(zero_copy_only=False)))}
+            "flagged": int(np.count_nonzero(dupes.to_numpy(zero_copy_only=False))), "placed": dict(result.placed),
+            "placed_note": countries.note(result.placed, result.file)}
 
 
 def import_file(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame,

@@ -22,6 +22,7 @@ READERS = {
     "libreoffice": "LibreOffice 7.4 (Debian 12)",
     "duckdb": "DuckDB 2.0 (core, no extensions)",
     "spec": "its specification",
+    "borderviz": "borderviz import",
 }
 
 _QGIS_OFF = ("its temporal settings are read but left off as loaded (QGIS 3.22: qgis/QGIS#42223; Layer "
@@ -35,6 +36,7 @@ OPENS_IN: dict[str, dict[str, str]] = {
                 "no temporal settings: for those open the GeoPackage's project or the .qgz",
         "r_sf": "yes: dates as Date, ids as text, Cyrillic kept",
         "libreoffice": "n/a", "duckdb": _NO_SPATIAL, "spec": "yes",
+        "borderviz": "yes: the incidents layer (a zip of several: the incidents file, the others named and left)",
     },
     "gpkg": {
         "pyogrio": "yes", "ogrinfo": "yes",
@@ -45,6 +47,7 @@ OPENS_IN: dict[str, dict[str, str]] = {
         "r_sf": "yes: dates as Date, ids as text, Cyrillic kept",
         "libreoffice": "n/a", "duckdb": "no: needs DuckDB's spatial or sqlite extension, which installs from the "
                                         "network", "spec": "yes",
+        "borderviz": "yes: the incidents layer, the others named and left",
     },
     "parquet": {
         "pyogrio": "no: pyogrio's GDAL has no Parquet driver (use geopandas)",
@@ -58,12 +61,14 @@ OPENS_IN: dict[str, dict[str, str]] = {
                   "of two conditions on `bbox` fields (`bbox.xmin >= a AND bbox.xmax <= b`) on a file of several "
                   "row groups: `SET disabled_optimizers = 'filter_pushdown'` gives the right rows",
         "spec": "yes",
+        "borderviz": "yes: the incidents layer (a zip of several: the incidents file, the others named and left)",
     },
     "kml": {
         "pyogrio": "yes", "ogrinfo": "yes",
         "qgis": "yes: drawn with the file's own KML styles; dates as text, so no temporal settings",
         "r_sf": "yes: ids as text, Cyrillic kept; dates as text",
         "libreoffice": "n/a", "duckdb": _NO_SPATIAL, "spec": "yes",
+        "borderviz": "yes: the incidents folder, the others named and left",
     },
     "csv": {
         "pyogrio": "yes", "ogrinfo": "yes",
@@ -76,6 +81,7 @@ OPENS_IN: dict[str, dict[str, str]] = {
                        "(Ворух comes out as Ð’Ð¾Ñ€ÑƒÑ…); choose UTF-8 in its import dialog, or open the XLSX",
         "duckdb": "yes: `read_csv` types the columns (ids text, dates DATE), Cyrillic kept",
         "spec": "yes",
+        "borderviz": "yes: the zip, its incidents CSV (formulas restored), the others named and left",
     },
     "shp": {
         "pyogrio": "yes", "ogrinfo": "yes",
@@ -83,6 +89,7 @@ OPENS_IN: dict[str, dict[str, str]] = {
         "r_sf": "yes: short field names (`<layer>.fields.csv` maps them), dates as text, Cyrillic kept",
         "libreoffice": "n/a", "duckdb": _NO_SPATIAL,
         "spec": "no: no machine-checkable specification",
+        "borderviz": "yes: the zip, its incidents Shapefile with its text and field-name sidecars, the others named and left",
     },
     "xlsx": {
         "pyogrio": "yes", "ogrinfo": "yes",
@@ -91,14 +98,17 @@ OPENS_IN: dict[str, dict[str, str]] = {
         "libreoffice": "yes: dates as dates, numbers as numbers, ids and all text as text, Cyrillic kept, no formula",
         "duckdb": "no: needs DuckDB's excel extension, which installs from the network",
         "spec": "n/a",
+        "borderviz": "no: a spreadsheet is for reading; import the CSV, GeoPackage or GeoParquet export",
     },
     "qgz": {
         "pyogrio": "n/a", "ogrinfo": "n/a",
         "qgis": "yes: every layer valid and styled, each dated layer's temporal settings on and day-exact, the "
                 "project's time range the exported period in steps of a day",
         "r_sf": "n/a", "libreoffice": "n/a", "duckdb": "n/a", "spec": "n/a",
+        "borderviz": "yes: the zip of the project and its GeoPackage (the .qgz alone holds no data)",
     },
-    "html": {reader: "n/a" for reader in READERS},
+    "html": {**{reader: "n/a" for reader in READERS},
+             "borderviz": "no: a map page holds no rows to import; import a CSV, GeoPackage or GeoParquet export"},
 }
 
 
@@ -113,7 +123,7 @@ def tested(fmt: str) -> list[str]:
 
 def tools_markdown(labels: dict[str, str]) -> str:
     """The README's table of what each tool does with each format (``labels``: format key -> its label)."""
-    tools = [r for r in READERS if r not in ("pyogrio", "spec")]
+    tools = [r for r in READERS if r not in ("pyogrio", "spec")]  # (pyogrio: the first table's last column)
     lines = ["| format | " + " | ".join(READERS[r] for r in tools) + " |", "|---" * (1 + len(tools)) + "|"]
     for key, label in labels.items():
         cells = []

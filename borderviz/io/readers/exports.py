@@ -2,9 +2,9 @@
 
 An export may hold every layer (a GeoPackage or KML of several, a zip of one file per layer: GeoJSON,
 GeoParquet, CSV, Shapefiles; the QGIS project's zip with its GeoPackage). What an import can use is
-the incidents: :data:`INCIDENT_LAYERS` are read (both, one after the other, when both are there) and
-every other layer is named in a warning and left, since they are borderviz's own layers, which the map
-draws already. A file of borderviz's layers with no incidents layer is refused, naming what it holds.
+the incidents: the imported incidents where the export holds them (the user's own rows), else the
+built-in incidents, and every other layer is named in a warning and left, since they are borderviz's own
+layers, which the map draws already. A file of borderviz's layers with no incidents layer is refused, naming what it holds.
 A zip is taken as an export when each of its data files is named after a borderviz layer
 (``incidents.csv``, ``border_status.geojson``, ``incidents_point.shp``).
 
@@ -54,9 +54,11 @@ def choose(names: list[str], file: str) -> tuple[list[str], str | None]:
     """
     if len(names) <= 1 or not is_export(names):
         return list(names), None
-    read = [n for n in names if layer_of(n) in INCIDENT_LAYERS]
-    left = sorted({layer_of(n) for n in names if layer_of(n) not in INCIDENT_LAYERS})
-    if not read:
+    present = {layer_of(n) for n in names}
+    wanted = "imported_incidents" if "imported_incidents" in present else "incidents"
+    read = [n for n in names if layer_of(n) == wanted]
+    left = sorted(present - {wanted})
+    if not read or wanted not in INCIDENT_LAYERS:
         raise InputError([Problem(file, "", f"is a borderviz export of {', '.join(left)}: it holds no incidents "
                                             "layer, so there is nothing to import (these layers are borderviz's "
                                             "own, and the map draws them already)")])

@@ -42,6 +42,8 @@ EXPORT_EXTRAS = ("provenance.json", "datapackage.json", ".csvt", ".vrt", ".qml",
 # Files of borderviz's own zipped exports (a layer per file; the QGIS project with its GeoPackage).
 EXPORT_DATA = (".geojson", ".parquet", ".gpkg", ".qgz")
 SHP_MAGIC = b"\x00\x00\x27\x0a"  # a Shapefile's file code, 9994, big-endian
+# GDAL (3.8+) names a column `id` or `description` of ours `id2`/`description2` unless its own take other names.
+KML_CONFIG = {"LIBKML_ID_FIELD": "kml_id", "LIBKML_DESCRIPTION_FIELD": "kml_description"}
 EXPECTED_DRIVERS = {"kml": {"LIBKML", "KML"}, "zip": {"ESRI Shapefile"}}
 
 
@@ -164,6 +166,9 @@ def to_table(frame: pd.DataFrame, file: str) -> pa.Table:
 def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
               encoding: str | None = None) -> Table:
     """A KML or Shapefile through GDAL (after the checks above), bounded in features."""
+    if suffix == "kml":  # GDAL's own KML columns must not take the names `id` and `description`
+        saved = {k: pyogrio.get_gdal_config_option(k) for k in KML_CONFIG}
+        pyogrio.set_gdal_config_options(KML_CONFIG)
     try:
         driver = pyogrio.read_info(path, layer=0)["driver"]
         if driver not in EXPECTED_DRIVERS[suffix]:
@@ -180,6 +185,9 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
     except Exception as exc:  # GDAL reports many kinds of broken files
         message = str(exc).replace(str(folder), "").replace("//", "/")
         raise InputError([Problem(file, "", f"cannot be read as {suffix.upper()}: {message[:300]}")]) from None
+    finally:
+        if suffix == "kml":
+            pyogrio.set_gdal_config_options(saved)
     parts = [p for p in parts if len(p)]
     if not parts:
         raise InputError([Problem(file, "", "has no features")])
@@ -201,11 +209,27 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
 
 
 def read_kml(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
-    check_kml(data, file)
+    root = check_kml(data, file)
     with tempfile.TemporaryDirectory(prefix="borderviz-import-") as tmp:
         path = Path(tmp) / "upload.kml"
         path.write_bytes(data)
-        return read_gdal(path, file, "kml", Path(tmp), max_rows)
+        table = read_gdal(path, file, "kml", Path(tmp), max_rows)
+    table.provenance = kml_provenance(root)
+    return table
+
+
+def kml_provenance(root) -> dict | None:
+    """The provenance a borderviz KML export keeps in its Document's description, or None."""
+    for document in (el for el in root if el.tag.rsplit("}", 1)[-1] == "Document"):
+        for child in document:
+            text = child.text or ""
+            if child.tag.rsplit("}", 1)[-1] == "description" and "\nProvenance: " in text:
+                try:
+                    prov = json.loads(text.split("\nProvenance: ", 1)[1])
+                except (ValueError, RecursionError):
+                    return None
+                return prov if isinstance(prov, dict) else None
+    return None
 
 
 def read_shapefile(members: dict[str, bytes], file: str, max_rows: int = MAX_ROWS) -> Table:
