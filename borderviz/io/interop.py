@@ -89,7 +89,8 @@ OPENS_IN: dict[str, dict[str, str]] = {
         "r_sf": "yes: short field names (`<layer>.fields.csv` maps them), dates as text, Cyrillic kept",
         "libreoffice": "n/a", "duckdb": _NO_SPATIAL,
         "spec": "no: no machine-checkable specification",
-        "borderviz": "yes: the zip, its incidents Shapefile with its text and field-name sidecars, the others named and left",
+        "borderviz": "yes: the zip, its incidents Shapefile with its text and field-name sidecars, the others "
+                     "named and left",
     },
     "xlsx": {
         "pyogrio": "yes", "ogrinfo": "yes",

@@ -4,7 +4,8 @@ An export may hold every layer (a GeoPackage or KML of several, a zip of one fil
 GeoParquet, CSV, Shapefiles; the QGIS project's zip with its GeoPackage). What an import can use is
 the incidents: the imported incidents where the export holds them (the user's own rows), else the
 built-in incidents, and every other layer is named in a warning and left, since they are borderviz's own
-layers, which the map draws already. A file of borderviz's layers with no incidents layer is refused, naming what it holds.
+layers, which the map draws already. A file of borderviz's layers with no incidents layer is refused,
+naming what it holds.
 A zip is taken as an export when each of its data files is named after a borderviz layer
 (``incidents.csv``, ``border_status.geojson``, ``incidents_point.shp``).
 

@@ -188,6 +188,10 @@ def read_gdal(path: Path, file: str, suffix: str, folder: Path, max_rows: int,
     finally:
         if suffix == "kml":
             pyogrio.set_gdal_config_options(saved)
+    if suffix == "kml":  # a placemark's own id and description stand in where the file has none of its own
+        for i, part in enumerate(parts):
+            own = {f"kml_{n}": n for n in ("id", "description") if n not in part.columns and f"kml_{n}" in part}
+            parts[i] = part.rename(columns=own)
     parts = [p for p in parts if len(p)]
     if not parts:
         raise InputError([Problem(file, "", "has no features")])
