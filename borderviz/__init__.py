@@ -123,7 +123,9 @@ def incidents(start: str | _dt.date | None = None, end: str | _dt.date | None = 
 def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, *,  # noqa: A001
         layers: _Iterable[str] | None = None, basemap: str = "streets", types: _Iterable[str] = (),
         countries: _Iterable[str] = (), precisions: _Iterable[str] = (), min_killed: int = 0,
-        frames: dict[str, pd.DataFrame] | None = None, imported: _Iterable[_Any] = ()) -> folium.Map:
+        frames: dict[str, pd.DataFrame] | None = None, imported: _Iterable[_Any] = (),
+        width: str | int | None = None, height: str | int | None = None, tiles: _Any = None,
+        attr: str | None = None, m: folium.Map | None = None) -> folium.Map:
     """The app's map as a folium map with every script and stylesheet inlined: brush, Play and popups included.
 
     With no arguments: the app's default view (the whole record, the state of
@@ -132,8 +134,13 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
     record); the line, enclaves and crossings are drawn as they were on
     ``end``. ``imported`` are :func:`borderviz.io.importers.import_file` results
     or frames of your own incidents, drawn with the built-in ones. ``layers`` are the app's map
-    layer keys (``mapview.LAYER_KEYS``), ``basemap`` one of
-    ``mapview.BASEMAPS`` (``"none"`` needs no network at all).
+    layer keys (``mapview.LAYER_KEYS``): given, the map carries only those (a smaller notebook);
+    ``basemap`` one of ``mapview.BASEMAPS`` (``"none"`` needs no network at all).
+
+    As in ``GeoDataFrame.explore()``: ``width`` and ``height`` size the map (and its frame in a notebook:
+    ``height=500`` is 500 px); ``tiles`` is a basemap key, an xyzservices provider or its name
+    (``"CartoDB Positron"``), or a URL template with ``attr``, its attribution; ``m`` is a folium map of
+    yours to draw onto (its tiles, layers and view kept: the engine, its layers and incidents are added).
 
     The map renders in Jupyter and ``.save()`` writes one HTML file that works
     offline (only basemap tiles use the network).
@@ -142,7 +149,15 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
 
     problems = [f"layers: unknown {key!r}; choose from {', '.join(LAYER_KEYS)}"
                 for key in (layers or ()) if key not in LAYER_KEYS]
-    if basemap not in BASEMAPS:
+    custom = None
+    if isinstance(tiles, str) and tiles in BASEMAPS:
+        basemap, tiles = tiles, None
+    if tiles is not None:
+        try:
+            custom = _tiles(tiles, attr)
+        except ValueError as exc:
+            problems.append(str(exc))
+    elif basemap not in BASEMAPS:
         problems.append(f"basemap: unknown {basemap!r}; choose from {', '.join(BASEMAPS)}")
     if problems:
         raise ValueError("; ".join(problems))
@@ -152,13 +167,42 @@ def map(start: str | _dt.date | None = None, end: str | _dt.date | None = None, 
     frames = frames if frames is not None else load()
     state = MapState(start=first, end=last, types=tuple(types), countries=tuple(countries),
                      precisions=tuple(precisions), min_killed=int(min_killed),
-                     layers=tuple(DEFAULT_LAYERS if layers is None else layers), basemap=basemap)
-    return _inlined(build_map(frames, state, imported))
+                     layers=tuple(DEFAULT_LAYERS if layers is None else layers),
+                     basemap="custom" if custom else "none" if m is not None and tiles is None and
+                     basemap == "streets" else basemap)
+    size = {"width": _css(width) or "100%", "height": _css(height) or "100%"}
+    built = build_map(frames, state, imported, layers=None if layers is None else [*layers, "incidents"],
+                      tiles=custom, m=m, **size)
+    return _inlined(built, width, height)
 
 
-def _inlined(m: folium.Map) -> folium.Map:
+def _css(value: str | int | None) -> str | None:
+    return f"{value}px" if isinstance(value, int | float) else value
+
+
+def _tiles(tiles: _Any, attr: str | None) -> dict[str, _Any]:
+    """A basemap of the caller's for the engine: {label, url, attribution, maxZoom}, as explore() takes it."""
+    import xyzservices
+
+    if isinstance(tiles, str) and "{" not in tiles:
+        try:
+            tiles = xyzservices.providers.query_name(tiles)
+        except ValueError:
+            raise ValueError(f"tiles: no basemap or xyzservices provider named {tiles!r}") from None
+    if isinstance(tiles, xyzservices.TileProvider):
+        return {"label": tiles.name, "url": tiles.build_url(), "attribution": tiles.html_attribution,
+                "maxZoom": int(tiles.get("max_zoom", 18))}
+    if isinstance(tiles, str) and tiles.startswith(("https://", "http://")):
+        if not attr:
+            raise ValueError("tiles: a URL template needs attr, its attribution (as folium and explore() ask)")
+        return {"label": "custom", "url": tiles, "attribution": attr, "maxZoom": 18}
+    raise ValueError(f"tiles: {tiles!r} is not a basemap key, an xyzservices provider or an http(s) URL template")
+
+
+def _inlined(m: folium.Map, width: str | int | None = None, height: str | int | None = None) -> folium.Map:
     """Give ``m`` a root that inlines the local assets whenever it is rendered
-    (Jupyter's display, ``save``, ``get_root().render()``)."""
+    (Jupyter's display, ``save``, ``get_root().render()``); ``width``/``height`` size a notebook's frame.
+    A map of the caller's that already has a root gets its root's rendering inlined the same way."""
     from branca.element import Figure
 
     from borderviz.maps.assets import inline
@@ -167,5 +211,13 @@ def _inlined(m: folium.Map) -> folium.Map:
         def render(self, **kwargs: _Any) -> str:
             return inline(super().render(**kwargs))
 
-    InlineFigure().add_child(m)
+    size = {k: _css(v) for k, v in (("width", width), ("height", height)) if v is not None}
+    root = m.get_root()
+    if isinstance(root, Figure) and root is not m and type(root) is not Figure:  # a caller's own kind of root
+        if not isinstance(root, InlineFigure):
+            root.__class__ = type("InlineFigure", (InlineFigure, type(root)), {})
+        for key, value in size.items():
+            setattr(root, key, value)
+        return m
+    InlineFigure(**size).add_child(m)
     return m

@@ -264,7 +264,6 @@ def test_borderviz_app_passes_what_the_checkout_config_sets(repo, tmp_path):
 
 def test_export_html_with_your_own_file(tmp_path):
     """borderviz export --layer incidents --with my-acled.csv --format html: both in one offline map."""
-    import base64
     import re
 
     from borderviz.maps import packet
@@ -280,6 +279,8 @@ def test_export_html_with_your_own_file(tmp_path):
                                  "--format", "html", "-o", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    options = json.loads(base64.b64decode(re.search(r'bvx\.attach\(map_\w+, "([^"]+)"\)', html).group(1)))
-    imported = packet.unpack(base64.b64decode(options["packets"][1]))[0]
+    from borderviz.maps import engine
+
+    options = engine.decode_options(re.search(r'bvx\.attach\(map_\w+, "([^"]+)"\)', html).group(1))
+    imported = packet.unpack(options["packets"][1])[0]
     assert imported["ids"] == ["acled-KGZ1"] and imported["places"] == ["{{ 7*191 }}"]  # 2019 row: before --from

@@ -22,8 +22,10 @@ into its template is base64 text, checked to hold nothing but ``A–Z a–z
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,11 +88,13 @@ def _iso(value: Any) -> str | None:
 
 
 def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
-           layers: Sequence[str] | None = None, title: str = TITLE, brush: bool = True) -> dict[str, Any]:
+           layers: Sequence[str] | None = None, title: str = TITLE, brush: bool = True,
+           tiles: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything but the incidents: layers (states with every interval), basemaps, presets, wars, marks.
 
     ``frames["countries"]`` may be the full layer: it is simplified for drawing here.
-    ``layers`` limits which map layers are included (an export of some layers).
+    ``layers`` limits which map layers are included (an export of some layers). ``tiles`` adds a basemap
+    of the caller's, ``custom`` ({label, url, attribution, maxZoom}: a notebook's ``map(tiles=...)``).
     """
     from borderviz.model.timeline import presets
 
@@ -108,7 +112,8 @@ def config(frames: Mapping[str, pd.DataFrame], first: dt.date, last: dt.date, *,
         "basemaps": {key: {"label": label, "url": provider.build_url() if provider is not None else None,
                            "attribution": provider.html_attribution if provider is not None else "",
                            "maxZoom": int(provider.get("max_zoom", 18)) if provider is not None else 18}
-                     for key, (label, provider) in mapview.BASEMAPS.items()},
+                     for key, (label, provider) in mapview.BASEMAPS.items()}
+        | ({"custom": dict(tiles)} if tiles else {}),
         "types": list(EVENT_TYPES), "colors": mapview.EVENT_COLORS,
         "styles": {"status": mapview.STATUS_STYLE, "line2017": mapview.VINTAGE_2017_STYLE,
                    "difference": mapview.DIFFERENCE_STYLE, "owner": mapview.OWNER_FILL,
@@ -147,11 +152,24 @@ def incident_packets(frames: Mapping[str, pd.DataFrame], imported: Sequence[Any]
 
 
 def _options(config_blob: bytes | None, packets: Sequence[bytes], state: Mapping[str, Any]) -> str:
-    payload = {"state": dict(state)}
+    """The engine's options: the state as base64 JSON, then the config and each packet in base64, joined by
+    dots. Each packet is base64 once (not again inside a base64 JSON: that cost a map a third of its data)."""
+    parts = [packet.to_base64(json.dumps({"state": dict(state)}, ensure_ascii=False).encode("utf-8"))]
     if config_blob is not None:
-        payload["config"] = packet.to_base64(config_blob)
-        payload["packets"] = [packet.to_base64(p) for p in packets]
-    return packet.to_base64(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        parts += [packet.to_base64(config_blob), *(packet.to_base64(p) for p in packets)]
+    return ".".join(parts)
+
+
+OPTIONS = re.compile(r"^[A-Za-z0-9+/]*={0,2}(\.[A-Za-z0-9+/]*={0,2})*$")  # base64 parts, dot-separated
+
+
+def decode_options(options: str) -> dict[str, Any]:
+    """The options as :func:`_options` wrote them: {"state": ..., "config": bytes, "packets": [bytes]}."""
+    head, *rest = options.split(".")
+    out = json.loads(base64.b64decode(head))
+    if rest:
+        out["config"], out["packets"] = base64.b64decode(rest[0]), [base64.b64decode(p) for p in rest[1:]]
+    return out
 
 
 class Engine(JSCSSMixin, MacroElement):
@@ -170,16 +188,25 @@ bvx.attach({{ this._parent.get_name() }}, "{{ this.options }}");
         super().__init__()
         self._name = "BorderVizEngine"
         self.options = _options(config_blob, packets, state or {})
-        if not packet.BASE64.match(self.options):  # the guarantee this class exists for
-            raise ValueError("engine options must be base64")
+        if not OPTIONS.match(self.options):  # the guarantee this class exists for
+            raise ValueError("engine options must be base64 (parts joined by dots)")
 
 
-def base_map(*, engine: Engine | None = None) -> folium.Map:
-    """The frame folium builds: Leaflet map, panes, controls, and the engine element. No data."""
+def base_map(*, engine: Engine | None = None, width: str | int = "100%", height: str | int = "100%",
+             m: folium.Map | None = None) -> folium.Map:
+    """The frame folium builds: Leaflet map, panes, controls, and the engine element. No data.
+
+    Given ``m`` (a folium map of the caller's), only the engine is added to it (its own scripts local, to be
+    inlined); its tiles, layers, controls and view are left as they are."""
     from borderviz.maps.assets import localise
 
+    if m is not None:
+        element = engine or Engine()
+        element.add_to(m)
+        localise(element)
+        return m
     m = folium.Map(location=mapview.CENTER, zoom_start=mapview.ZOOM, tiles=None, min_zoom=6, max_zoom=18,
-                   control_scale=False)
+                   control_scale=False, width=width, height=height)
     mapview.ScaleBar().add_to(m)
     mapview.FocusWithoutScrolling().add_to(m)
     plugins.Fullscreen(position="topright").add_to(m)
@@ -193,7 +220,9 @@ def base_map(*, engine: Engine | None = None) -> folium.Map:
 
 def build_map(frames: Mapping[str, pd.DataFrame], state: MapState | None = None, imported: Sequence[Any] = (),
               *, layers: Sequence[str] | None = None, first: dt.date | None = None,
-              last: dt.date | None = None, title: str = TITLE, include_builtin: bool = True) -> folium.Map:
+              last: dt.date | None = None, title: str = TITLE, include_builtin: bool = True,
+              tiles: Mapping[str, Any] | None = None, width: str | int = "100%", height: str | int = "100%",
+              m: folium.Map | None = None) -> folium.Map:
     """A self-contained map of ``frames`` (and imports) opening on ``state``: for files and notebooks.
 
     The brush, Play, popups and the day's border state all work from the
@@ -202,11 +231,11 @@ def build_map(frames: Mapping[str, pd.DataFrame], state: MapState | None = None,
     state = state or MapState.default()
     first = first or RECORD_START
     last = last or max(dt.date.today(), state.end)
-    blob = config_packet(frames, first, last, layers=layers, title=title)
+    blob = config_packet(frames, first, last, layers=layers, title=title, tiles=tiles)
     packets = incident_packets(frames, imported)
     if not include_builtin:
         packets = packets[1:]
-    return base_map(engine=Engine(blob, packets, state.for_browser()))
+    return base_map(engine=Engine(blob, packets, state.for_browser()), width=width, height=height, m=m)
 
 
 def html_document(m: folium.Map) -> str:

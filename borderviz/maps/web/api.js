@@ -54,7 +54,10 @@
   };
 
   bv.attach = function (map, options) {
-    var opts = options ? JSON.parse(text(options)) : {};
+    // The state as base64 JSON, then the config and each packet in base64, joined by dots.
+    var parts = options ? options.split(".") : [];
+    var opts = parts.length ? JSON.parse(text(parts[0])) : {};
+    if (parts.length > 1) { opts.config = parts[1]; opts.packets = parts.slice(2); }
     var engine = new bv.Engine(map), resolveReady;
     var ready = new Promise(function (resolve) { resolveReady = resolve; });
     bv.engine = engine;
