@@ -1,6 +1,6 @@
 """Regenerate what is generated from the code: the README's tables of export formats (from
-borderviz.io.formats.FORMATS) and of what each tool does with them (borderviz.io.interop), and
-data/datapackage.json (from borderviz.model.schema).
+borderviz.io.formats.FORMATS) and of what each tool does with them (borderviz.io.interop), the package
+index page's README (docs/package-readme.md: README.md with absolute links), and data/datapackage.json (from borderviz.model.schema).
 
     python scripts/update_docs.py
 
@@ -10,6 +10,7 @@ Tests fail when the README or data/datapackage.json and the code disagree.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -29,11 +30,36 @@ def replace(text: str, start: str, end: str, body: str) -> str:
     return f"{head}{start}\n{body}{end}{tail}"
 
 
+def repository() -> str:
+    """The Repository URL of pyproject.toml's [project.urls]: the one place it is set."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["urls"]["Repository"].rstrip("/")
+
+
+def package_readme(readme: str, base: str) -> str:
+    """README.md for the package index page: images from ``<base>/raw/main/``, other relative links to
+    ``<base>/blob/main/`` (a package page has no files beside it)."""
+    def absolute(target: str, image: bool) -> str:
+        if re.match(r"^(https?:|mailto:|#)", target):
+            return target
+        return f"{base}/{'raw' if image else 'blob'}/main/{target.lstrip('./')}"
+
+    readme = re.sub(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)",
+                    lambda m: f"{m.group(1)}[{m.group(2)}]({absolute(m.group(3), bool(m.group(1)))})", readme)
+    return re.sub(r'<img src="([^"]+)"', lambda m: f'<img src="{absolute(m.group(1), True)}"', readme)
+
+
 def main() -> int:
     path = ROOT / "README.md"
     text = replace(path.read_text(encoding="utf-8"), START, END, formats_markdown())
-    path.write_text(replace(text, TOOLS_START, TOOLS_END, tools_markdown()), encoding="utf-8")
+    text = replace(text, TOOLS_START, TOOLS_END, tools_markdown())
+    path.write_text(text, encoding="utf-8")
     print(f"updated {path}")
+    page = ROOT / "docs" / "package-readme.md"
+    page.write_text(package_readme(text, repository()), encoding="utf-8")
+    print(f"updated {page}")
     package = ROOT / "data" / "datapackage.json"
     package.write_text(data_package(), encoding="utf-8")
     print(f"updated {package}")
