@@ -75,8 +75,9 @@ def rule_text(v: Any, kind: str) -> Any:
         return pd.Timestamp(v).date().isoformat()
     if kind == "int":
         return str(int(v))
-    if kind == "float":
-        return repr(float(v))
+    if kind == "float":  # the shortest text that reads back as the same number: 85 for 85.0
+        text = repr(float(v))
+        return text[:-2] if text.endswith(".0") else text
     raise AssertionError(f"no text form for {v!r} ({kind})")
 
 
