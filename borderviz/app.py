@@ -56,7 +56,7 @@ def builtin_packet() -> bytes:
     return points.encode(load_frames()["incidents"], origin="builtin")
 
 
-def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
+def import_upload(name: str, data: bytes, keep_outside: bool = False) -> importers.ImportResult | DataError:
     """The import (in a bounded child process), or why it was refused, with its progress shown.
 
     Not cached: each upload is imported once and kept in the session (see below), so its
@@ -65,7 +65,7 @@ def import_upload(name: str, data: bytes) -> importers.ImportResult | DataError:
     label = f"Reading {escape_markdown(name)}…"
     bar = st.sidebar.progress(0.0, text=label)
     try:
-        return uploads.import_upload(name, data, load_frames()["incidents"],
+        return uploads.import_upload(name, data, load_frames()["incidents"], keep_outside=keep_outside,
                                      progress=lambda f: bar.progress(min(max(float(f), 0.0), 1.0), text=label))
     except DataError as exc:
         return exc
@@ -220,6 +220,9 @@ with st.sidebar:
     upload = st.file_uploader("Import ACLED or UCDP CSV, GeoJSON, GeoPackage, KML, zipped Shapefile, or "
                               "CSV with latitude/longitude", type=list(importers.ACCEPTED_SUFFIXES),
                               key="upload")
+    st.checkbox("Keep rows outside the border region", key="keep_outside",
+                help="An import keeps the rows in Kyrgyzstan, Tajikistan and the Fergana valley, with 25 km around "
+                     "them, and says how many lay outside. Tick to keep every row of the file.")
 
 view = ViewState(start=ss.dates[0], end=ss.dates[1], types=tuple(ss.types), countries=tuple(ss.countries),
                  precisions=tuple(ss.precisions), min_killed=int(ss.min_killed), layers=tuple(ss.layers),
@@ -249,8 +252,9 @@ for problem in ss.get("url_problems", []):
 # An upload is imported once (not on every rerun). Taking a file out of the uploader never drops an
 # import: the browser empties the uploader for a moment when one file replaces another, so only the
 # Remove button does.
-if upload is not None and ss.get("upload_seen") != upload.file_id:
-    ss.upload_seen, ss.upload_outcome = upload.file_id, import_upload(upload.name, upload.getvalue())
+if upload is not None and ss.get("upload_seen") != (upload.file_id, ss.keep_outside):
+    ss.upload_seen = (upload.file_id, ss.keep_outside)
+    ss.upload_outcome = import_upload(upload.name, upload.getvalue(), ss.keep_outside)
     if not isinstance(ss.upload_outcome, DataError):
         ss.imported = ss.upload_outcome
 if upload is not None and isinstance(ss.get("upload_outcome"), DataError):
@@ -270,7 +274,8 @@ if imported is not None:
     notices.success(f"Imported {n_rows} incident{'' if n_rows == 1 else 's'} from "
                     f"**{escape_markdown(imported.file)}** ({escape_markdown(str(imported.dataset))}); they are "
                     "drawn on the map in their own colour, listed under *Incidents* and counted apart from the "
-                    f"built-in ones. {len(duplicates)} may duplicate built-in incidents.")
+                    f"built-in ones. {len(duplicates)} may duplicate built-in incidents. "
+                    + escape_markdown(imported.outside_note()))
     for warning in imported.warnings:
         notices.warning(escape_markdown(warning))
     if duplicates:

@@ -110,6 +110,20 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 DataDir = Annotated[Path | None, typer.Option("--data", help="folder holding the layers (default: the shipped data/)")]
 
 
+REGION_KEY = "kg-tj-fergana (borderviz.model.region)"
+
+
+def _builtin_incidents(data: Path | None) -> pd.DataFrame:
+    """The built-in incidents alone (what an import is checked against for duplicates), validated."""
+    from borderviz.model import layers as layer_io
+
+    try:
+        with say.step("reading the built-in incidents"):
+            return layer_io.read_layer("incidents", data)
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _load(data: Path | None) -> dict[str, pd.DataFrame]:
     from borderviz.model import layers as layer_io
 
@@ -215,13 +229,20 @@ def output_format(fmt: str | None, output: str) -> str:
     raise _fail(f"--format {fmt} writes {FORMAT_EXTENSIONS[fmt]} (or .zip), not {given}: change -o or --format", 2)
 
 
-def _write_export(subset: dict[str, pd.DataFrame], fmt: str, filters: dict, output: str,
-                  frames: dict[str, pd.DataFrame], attribution: list[dict[str, str]] | None = None) -> None:
-    """Export ``subset`` to ``output`` (``-`` is stdout) and say what was written; exit 1 if it cannot be."""
+def _write_export(subset: dict, fmt: str, filters: dict, output: str,
+                  frames: dict[str, pd.DataFrame] | None, attribution: list[dict[str, str]] | None = None) -> None:
+    """Export ``subset`` (frames, or an import's Arrow table) to ``output`` (``-`` is stdout) and say what was
+    written; exit 1 if it cannot be. A file is written as it is made, never held whole in memory."""
     from borderviz.io import formats
 
     try:
         with say.step(f"writing {fmt}"):
+            if output != "-":
+                written = formats.export_to(subset, fmt, Path(output), filters, extra_attribution=attribution,
+                                            context=frames)
+                for path in written:
+                    say.info(f"wrote {path} ({path.stat().st_size:,} bytes)")
+                return
             bundle = formats.export(subset, fmt, filters, extra_attribution=attribution, context=frames)
             if output == "-":
                 _, content, _ = bundle.single()
@@ -233,12 +254,8 @@ def _write_export(subset: dict[str, pd.DataFrame], fmt: str, filters: dict, outp
                 stdout.flush()
                 say.info(f"wrote {len(content):,} bytes of {fmt}"
                          f"{' (zipped: several files)' if len(bundle.files) > 1 else ''} to stdout")
-                return
-            written = formats.write_bundle(bundle, Path(output))
     except BorderVizError as exc:
         raise _fail(str(exc)) from None
-    for path in written:
-        say.info(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 @app.command("export")
@@ -263,6 +280,8 @@ def export_command(
     with_files: Annotated[list[Path], typer.Option(
         "--with", help="also export your own incidents from this file (ACLED/UCDP CSV, GeoJSON, ...; repeat), "
                        "filtered like the built-in ones; as the layer imported_incidents")] = (),
+    keep_outside: Annotated[bool, typer.Option("--keep-outside", help="with --with: keep the rows outside the "
+                                                                      "border region too")] = False,
     data: DataDir = None,
 ) -> None:
     """Export layers, or the incidents between two dates, with their provenance.
@@ -301,7 +320,7 @@ def export_command(
               for n in dict.fromkeys(layer)}
     credits = None
     if with_files:
-        imported = _import_files(with_files, frames)
+        imported = _import_files(with_files, frames["incidents"], keep_outside)
         subset["imported_incidents"] = timeline.filter_incidents(imported.frame, start, end, criteria)
         credits = imported.attribution
     filters = {"from": start.isoformat(), "to": end.isoformat(),
@@ -312,31 +331,37 @@ def export_command(
     say.info("  " + ", ".join(f"{n}: {len(f)} rows" for n, f in subset.items()))
 
 
-def _import_files(paths: list[Path], frames: dict):
-    """Import the user's files (every problem of every file reported together); one result for all."""
-    import pandas as pd
+def _limits(path: Path):
+    """An import's limits for a file on disk: the usual ones, with time for its size (streamed at ~50 MB/s)."""
+    from borderviz.io import uploads
 
-    from borderviz.errors import DataError
+    seconds = max(uploads.LIMITS.seconds, path.stat().st_size / 25e6)
+    return uploads.Limits(seconds=seconds, memory_mb=uploads.LIMITS.memory_mb, rows=uploads.LIMITS.rows)
+
+
+def _import_files(paths: list[Path], builtin, keep_outside: bool = False, progress=None, export=None):
+    """Import the user's files (every problem of every file reported together); one result for all.
+    ``export`` (an :class:`borderviz.io.uploads.Export`, one file only): the import's child writes it."""
+    from borderviz.errors import DataError, ExportError
     from borderviz.io import importers, uploads
 
     results, problems = [], []
     for path in paths:
         try:
-            results.append(uploads.import_upload(path.name, path.read_bytes(), frames["incidents"]))
+            results.append(uploads.import_upload(path.name, path, builtin, limits=_limits(path), progress=progress,
+                                                 keep_outside=keep_outside, export=export))
+        except ExportError as exc:
+            raise _fail(str(exc)) from None
         except OSError as exc:
             problems.append(f"{path}: cannot read ({exc.strerror})")
         except DataError as exc:
-            problems.append(str(exc))
+            problems.append(str(exc) if progress is None else f"{path.name} was not imported:\n{exc}")
     if problems:
         raise _fail("\n".join(problems), 1)
-    first = results[0]
-    if len(results) == 1:
-        return first
-    frame = pd.concat([r.frame for r in results], ignore_index=True)
-    return importers.ImportResult(frame=frame, dataset="+".join(sorted({r.dataset for r in results})),
-                                  file=", ".join(r.file for r in results),
-                                  warnings=[w for r in results for w in r.warnings],
-                                  attribution=[a for r in results for a in r.attribution])
+    for result in results:
+        if result.outside_note() and progress is None:  # (the import command says it after its progress line)
+            say.info(result.outside_note())
+    return importers.combine(results)
 
 
 @app.command("import")
@@ -346,44 +371,57 @@ def import_command(
                                                                       "(- for stdout)")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help=f"export format: {', '.join(FORMAT_EXTENSIONS)} "
                                                              "(default: from the extension of -o)")] = None,
+    keep_outside: Annotated[bool, typer.Option("--keep-outside", help="keep the rows outside the border region "
+                                                                      "(Kyrgyzstan, Tajikistan and the Fergana "
+                                                                      "valley, with 25 km around them) too")] = False,
     data: DataDir = None,
 ) -> None:
-    """Check and import your own incidents; report every problem, or a summary and duplicates."""
-    from borderviz.io import uploads
+    """Check and import your own incidents; report every problem, or a summary and duplicates.
+
+    Only the rows in the border region are kept (how many lay outside is said); --keep-outside keeps all.
+    """
+    from borderviz.io import importers, uploads
 
     if fmt is not None and fmt not in FORMAT_EXTENSIONS:
         raise _fail(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_EXTENSIONS)}", 2)
     if output is not None:
         fmt = output_format(fmt, output)
-    frames = _load(data)
-
+    if not file.is_file():
+        raise _fail(f"{file}: cannot be read (no such file)")
+    builtin = _builtin_incidents(data)
     shown = []
 
     def progress(fraction: float) -> None:
-        shown.append(fraction)
-        typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
+        if say.level >= 1:
+            shown.append(fraction)
+            typer.echo(f"\rreading {file.name}: {fraction:4.0%}", err=True, nl=False)
 
+    filters = {"imported_from": file.name, "region": "all rows" if keep_outside else REGION_KEY}
+    # To a file, the import's child writes the export itself: the rows never come back to this process.
+    export = uploads.Export(fmt, str(Path(output).resolve()), filters) if output not in (None, "-") and \
+        fmt != "html" else None
     try:
-        result = uploads.import_upload(file.name, file.read_bytes(), frames["incidents"], progress=progress)
-    except OSError as exc:
-        raise _fail(f"{file}: cannot be read ({exc.strerror})") from None
-    except DataError as exc:
-        raise _fail(("\n" if shown else "") + f"{file.name} was not imported:\n{exc}") from None
-    if shown:
-        typer.echo("", err=True)
-    frame = result.frame
+        result = _import_files([file], builtin, keep_outside, progress, export)
+    finally:
+        if shown:
+            typer.echo("", err=True)
     for warning in result.warnings:
         say.info(f"warning: {warning}")
+    if result.outside_note():
+        say.info(result.outside_note())
+    facts = importers.summary(result)
     report = typer.echo if output != "-" else say.info  # stdout carries the export then
-    report(f"{len(frame)} incidents from {file.name} ({result.dataset}), "
-           f"{frame['date_start'].min():%Y-%m-%d} to {frame['date_end'].max():%Y-%m-%d}")
-    dupes = frame[frame["possible_duplicate_of"].notna()]
-    report(f"{len(dupes)} may duplicate built-in incidents (within a day and 5 km):")
-    for _, row in dupes.iterrows():
-        report(f"  {row['id']} ~ {row['possible_duplicate_of']}")
-    if output is not None:
-        _write_export({"imported_incidents": frame}, fmt, {"imported_from": file.name}, output, frames,
-                      result.attribution)
+    report(f"{facts['rows']} incidents from {file.name} ({result.dataset}), "
+           f"{facts['first']:%Y-%m-%d} to {facts['last']:%Y-%m-%d}")
+    report(f"{facts['flagged']} may duplicate built-in incidents (within a day and 5 km):")
+    for ident, dupe in facts["duplicates"]:
+        report(f"  {ident} ~ {dupe}")
+    for path in result.written:
+        say.info(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    if output is not None and export is None:  # stdout, or the HTML map (which draws the built-in layers too)
+        # The import's own Arrow table is exported as it is: no frame is built.
+        _write_export({"imported_incidents": result.table}, fmt, {**filters, "rows_outside_region": result.outside},
+                      output, None if fmt != "html" else _load(data), result.attribution)
 
 
 @app.command("validate")

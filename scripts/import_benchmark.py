@@ -4,9 +4,12 @@
     python scripts/import_benchmark.py acled-bytes 25      # an ACLED-style CSV of about 25 MB
     python scripts/import_benchmark.py geojson-bytes 25    # a GeoJSON of about 25 MB
     python scripts/import_benchmark.py gpkg-recursive      # the recursive-view GeoPackage
+    nice python scripts/import_benchmark.py compare        # borderviz import beside pandas + pyogrio/pyarrow
+    nice python scripts/import_benchmark.py compare --repeat 3 --app   # and the app's 100,000-row import
 
 Each import runs as the app runs it (borderviz.io.uploads: a child process with
 limits); the figures are wall time and the child's peak resident memory.
+``compare`` is scripts/import_compare.py: see there.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import io
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ACLED_HEADER = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
                 "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
@@ -105,6 +111,10 @@ def recursive_view_gpkg() -> bytes:
 
 
 def main() -> None:
+    if sys.argv[1] == "compare":
+        from import_compare import main as compare
+
+        raise SystemExit(compare(sys.argv[2:]))
     from borderviz.errors import DataError
     from borderviz.io import uploads
     from borderviz.model import layers

@@ -334,13 +334,41 @@ def by_source_id(result) -> dict:
     return {r["source_id"]: r for r in result.frame.to_dict("records")}
 
 
+def kept_name(column: str, dataset: str) -> str:
+    """The name a file's own column has in the import: its own, or prefixed where it clashes with borderviz's."""
+    return f"{dataset}_{column}" if column.lower() in importers.RESERVED else column
+
+
+def same_value(typed, text: str) -> bool:
+    """A file's text value and its typed import are the same value (empty text: no value)."""
+    if typed is None or typed is pd.NA:
+        return text == ""
+    if isinstance(typed, bool):
+        return str(typed).lower() == text.lower()
+    if isinstance(typed, __import__("datetime").date):
+        return typed.isoformat() == text
+    if isinstance(typed, int):
+        return str(typed) == text
+    if isinstance(typed, float):
+        return typed == float(text)
+    return typed == text
+
+
+def assert_file_columns_kept(row: dict, original: dict, dataset: str) -> None:
+    for column, text in original.items():
+        value = row[kept_name(column, dataset)]
+        assert same_value(value, text), (column, text, value)
+
+
 # --- ACLED and UCDP ----------------------------------------------------------------------------
 
 
 def test_acled_file_is_recognised_and_mapped(acled_file, builtin):
     result = importers.import_file("acled-export.csv", acled_file, builtin)
     assert result.dataset == "acled"
-    assert list(result.frame.columns) == [*IMPORTED_INCIDENTS.columns, "geometry"]
+    own = [kept_name(c, "acled") for c in ACLED_HEADER]
+    assert list(result.frame.columns) == [*IMPORTED_INCIDENTS.columns, *own, "geometry"]
+    assert {"acled_event_type", "acled_country", "acled_region", "acled_latitude", "acled_longitude"} <= set(own)
     rows = by_source_id(result)
     assert set(rows) == {"KGZ9001", "TJK9002", "KGZ9003", "KGZ9004"}
     assert {r["dataset"] for r in rows.values()} == {"acled"}
@@ -365,7 +393,12 @@ def test_acled_keeps_precision_codes_and_the_raw_row(acled_file, builtin):
     assert "geo_precision 2" in rows["TJK9002"]["source_precision"]
     assert "time_precision 3" in rows["KGZ9003"]["source_precision"]
     assert rows["KGZ9003"]["date_precision"] == "month"
-    assert rows["KGZ9001"]["source_fields"] == acled_row()
+    assert_file_columns_kept(rows["KGZ9001"], acled_row(), "acled")  # the file's own columns, typed
+    one = rows["KGZ9001"]
+    assert one["year"] == 2016 and one["fatalities"] == 0 and one["event_date"] == "2016-03-10"  # a column with
+    # "14 April 2016" in another row is text: only a column of ISO days becomes dates
+    assert isinstance(one["acled_latitude"], float) and pd.isna(one["assoc_actor_1"])
+    assert one["event_id_cnty"] == "KGZ9001" and one["acled_event_type"] == "Battles"
     assert rows["TJK9002"]["killed_total"] == 1
 
 
@@ -395,7 +428,9 @@ def test_ucdp_keeps_precision_codes_and_the_raw_row(ucdp_file, builtin):
     assert rows["990002"]["location_precision"] == "region"
     assert rows["990002"]["source_precision"] == "where_prec 4; date_prec 4"
     assert rows["990002"]["date_precision"] == "month"
-    assert rows["990001"]["source_fields"] == ucdp_row()
+    assert_file_columns_kept(rows["990001"], ucdp_row(), "ucdp")
+    assert rows["990001"]["ucdp_date_start"] == "2016-05-01 00:00:00.000"  # not a day: kept as the file has it
+    assert rows["990001"]["ucdp_id"] == 990001 and rows["990001"]["country_id"] == 703
 
 
 def test_ucdp_rows_cite_ucdp(ucdp_file, builtin):
@@ -759,6 +794,16 @@ def test_borderviz_imports_its_own_export_back(acled_file, builtin, fmt):
     assert list(back.frame.columns) == list(first.frame.columns)
     keep = ["id", "dataset", "source_id", "date_start", "date_end", "date_precision", "event_type", "place_reported",
             "country", "location_precision", "source_precision", "killed_total", "description",
-            "possible_duplicate_of", "sources", "source_fields"]
+            "possible_duplicate_of", "sources"]
     assert back.frame[keep].to_dict("records") == first.frame[keep].to_dict("records")
+    # The file's own columns come back with their values and types (a Shapefile's DBF: whole numbers as floats).
+    own = [c for c in first.frame.columns if c not in IMPORTED_INCIDENTS.columns and c != "geometry"]
+    for column in own:
+        before, after = first.frame[column].tolist(), back.frame[column].tolist()
+        if fmt == "shp" and str(first.frame[column].dtype).startswith("int"):
+            after = [None if v is pd.NA or v is None else int(v) for v in after]
+            before = [None if v is pd.NA else v for v in before]
+        assert [None if v is pd.NA else v for v in after] == [None if v is pd.NA else v for v in before], column
+        if fmt != "shp":
+            assert back.frame[column].dtype == first.frame[column].dtype, column
     assert all(a.equals_exact(b, 1e-7) for a, b in zip(back.frame.geometry, first.frame.geometry, strict=True))

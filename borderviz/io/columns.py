@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -31,10 +32,24 @@ def one_chunk(col: pa.ChunkedArray) -> pa.Array:
     return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
 
 
+# Arrays as_text made (by id, with a weak reference): the mapping asks for a column's text many times.
+_TEXTED: dict[int, weakref.ref] = {}
+
+
 def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The column as trimmed text; numbers as written by Arrow, dates as ISO text, blanks as null."""
     if isinstance(col, pa.ChunkedArray):
         col = one_chunk(col)
+    known = _TEXTED.get(id(col))
+    if known is not None and known() is col:
+        return col
+    text = _as_text(col)
+    key = id(text)
+    _TEXTED[key] = weakref.ref(text, lambda _, key=key: _TEXTED.pop(key, None))
+    return text
+
+
+def _as_text(col: pa.Array) -> pa.Array:
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     if pa.types.is_null(col.type):
@@ -47,7 +62,29 @@ def as_text(col: pa.Array | pa.ChunkedArray) -> pa.Array:
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # lists, structs: as JSON text
             col = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
                             for v in col.to_pylist()], pa.string())
-    return _empty_as_null(pc.utf8_trim_whitespace(col))
+    return _empty_as_null(pc.utf8_trim_whitespace(col) if _may_need_trim(col) else col)
+
+
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_ASCII_SPACE[128:] = True  # a byte of a multi-byte character: it may be a space (no-break, ideographic, ...)
+
+
+def _may_need_trim(col: pa.StringArray) -> bool:
+    """Whether any value may start or end with white space, from its first and last bytes (numpy over the
+    offsets): most columns have none, and then trimming would only copy them."""
+    if not len(col) or col.type != pa.string():
+        return True
+    _, offsets, data = col.buffers()
+    if data is None:
+        return False
+    bounds = np.frombuffer(offsets, dtype=np.int32)[col.offset: col.offset + len(col) + 1]
+    starts, ends = bounds[:-1], bounds[1:]
+    filled = ends > starts
+    if not filled.any():
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return bool(_ASCII_SPACE[raw[starts[filled]]].any() or _ASCII_SPACE[raw[ends[filled] - 1]].any())
 
 
 def _empty_as_null(col: pa.StringArray) -> pa.StringArray:

@@ -12,7 +12,7 @@ a test keeps the committed file equal to a fresh one).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from borderviz.model.schema import ALL_SPECS, LAYERS, Field, LayerSpec
@@ -55,8 +55,16 @@ def field_descriptor(f: Field) -> dict[str, Any]:
     return out
 
 
-def table_schema(spec: LayerSpec, columns: list[str] | None = None) -> dict[str, Any]:
-    """A Table Schema for ``spec``'s columns (in ``columns``' order, with the CSV's geometry columns)."""
+_FILE_TYPES = {"int": "integer", "float": "number", "date": "date", "bool": "boolean", "datetime": "datetime",
+               "str": "string"}
+
+
+def table_schema(spec: LayerSpec, columns: list[str] | None = None,
+                 kinds: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A Table Schema for ``spec``'s columns (in ``columns``' order, with the CSV's geometry columns).
+
+    Columns the schema does not know (an imported file's own) are typed by ``kinds`` (column: kind).
+    """
     extra = {
         "latitude": {"name": "latitude", "type": "number", "description": "WGS 84 latitude (EPSG:4326)."},
         "longitude": {"name": "longitude", "type": "number", "description": "WGS 84 longitude (EPSG:4326)."},
@@ -64,7 +72,13 @@ def table_schema(spec: LayerSpec, columns: list[str] | None = None) -> dict[str,
     }
     by_name = {f.name: field_descriptor(f) for f in spec.fields}
     names = columns if columns is not None else [f.name for f in spec.fields]
-    fields = [by_name.get(c) or extra.get(c) or {"name": c, "type": "string"} for c in names]
+    kinds = kinds or {}
+
+    def own(name: str) -> dict[str, Any]:
+        return {"name": name, "type": _FILE_TYPES.get(kinds.get(name, "str"), "string"),
+                "description": "A column of the imported file, as the file has it."}
+
+    fields = [by_name.get(c) or extra.get(c) or own(c) for c in names]
     return {"fields": fields, "primaryKey": [spec.id_field], "missingValues": [""]}
 
 
@@ -77,25 +91,22 @@ def _csv_dialect() -> dict[str, Any]:
     return {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
 
 
-def _csv_header(data: bytes) -> list[str]:
-    import csv
-    import io
-
-    return next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def export_package(files: Mapping[str, bytes], prov: Mapping[str, Any]) -> bytes:
+def export_package(names: Iterable[str], prov: Mapping[str, Any], headers: Mapping[str, list[str]] | None = None,
+                   kinds: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
     """``datapackage.json`` for the CSV, GeoJSON or GeoParquet files of an export (each described
-    by its layer's schema)."""
+    by its layer's schema). ``headers`` gives each CSV file's header as written; ``kinds`` each layer's
+    column kinds (for an imported file's own columns)."""
+    headers, kinds = headers or {}, kinds or {}
     resources = []
-    for name in sorted(files):
+    for name in sorted(names):
         stem, _, suffix = name.rpartition(".")
         if suffix in ("geojson", "parquet") and stem in ALL_SPECS:
             spec = ALL_SPECS[stem]
+            columns = list(kinds[stem]) if stem in kinds else None
             resources.append({
                 "name": stem, "path": name, "format": suffix, "title": spec.title, "description": spec.doc,
                 "mediatype": "application/geo+json" if suffix == "geojson" else "application/vnd.apache.parquet",
-                "schema": table_schema(spec), "licenses": _licenses(stem),
+                "schema": table_schema(spec, columns, kinds.get(stem)), "licenses": _licenses(stem),
             })
             continue
         if suffix != "csv":
@@ -104,12 +115,13 @@ def export_package(files: Mapping[str, bytes], prov: Mapping[str, Any]) -> bytes
         spec = ALL_SPECS.get(layer)
         if spec is None:
             continue
+        header = headers[name]
         resources.append({
             "name": stem.lower(), "path": name, "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8-sig", "title": spec.title,
             "description": spec.doc + (" Geometry of each feature, by id." if stem.endswith(".wkt") else "")
                            + " Text starting with =, +, -, @, tab or CR has a leading ' (spreadsheet formulas).",
-            "dialect": _csv_dialect(), "schema": table_schema(spec, _csv_header(files[name])),
+            "dialect": _csv_dialect(), "schema": table_schema(spec, header, kinds.get(layer)),
             "licenses": _licenses(layer),
         })
     tabular = all(r.get("profile") == "tabular-data-resource" for r in resources)

@@ -8,6 +8,13 @@ are mapped onto the incident schema (:data:`borderviz.model.schema.IMPORTED_INCI
 keeping the source dataset's ids, precision codes and raw fields, and flagged
 when they likely duplicate a built-in incident (within a day and 5 km).
 
+Only the rows in the border region (:mod:`borderviz.model.region`) are
+kept unless asked otherwise (``keep_outside``); how many lay outside is
+reported. CSV and GeoParquet files are filtered as they are read, so a
+worldwide export larger than memory imports in the memory its region's rows
+need. The file's own columns are kept, typed, under their own names
+(:func:`borderviz.io.mapping.file_columns`).
+
 Every file is untrusted. It is checked before any parser sees it (size, zip
 members and compression ratio, XML entities, what its content really is);
 no SQL, entity or link in it is ever evaluated; reads are bounded in rows
@@ -30,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -42,10 +50,13 @@ from borderviz.io.mapping import (  # noqa: F401 (part of this API)
     ACLED_TYPES,
     COUNTRY_CODES,
     OWN_COLUMNS,
+    RESERVED,
     SYNONYMS,
     UCDP_DATE,
     UCDP_TYPES,
     UCDP_WHERE,
+    file_columns,
+    find,
     finish,
     map_acled,
     map_generic,
@@ -53,12 +64,13 @@ from borderviz.io.mapping import (  # noqa: F401 (part of this API)
     map_ucdp,
     to_frame,
 )
-from borderviz.io.readers import MAX_BYTES, MAX_ROWS, Table  # noqa: F401 (MAX_BYTES: the one upload limit)
+from borderviz.io.readers import MAX_BYTES, MAX_ROWS, RegionFilter, Table  # noqa: F401 (MAX_BYTES: the upload limit)
 from borderviz.io.readers.csvfile import read_csv
-from borderviz.io.readers.geojson import read_geojson
+from borderviz.io.readers.geojson import parsed_whole, read_geojson, read_geojson_stream
 from borderviz.io.readers.gpkg import read_gpkg
 from borderviz.io.readers.parquet import read_parquet
 from borderviz.io.readers.vector import ZIP_MAX_MEMBERS, csv_member, read_kml, read_shapefile, unzip  # noqa: F401
+from borderviz.model.region import REGION
 
 ACCEPTED_SUFFIXES = ("csv", "geojson", "json", "gpkg", "kml", "zip", "parquet")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -66,13 +78,38 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 @dataclass
 class ImportResult:
-    """What a file gave: the incidents, which dataset it was, and warnings that did not stop it."""
+    """What a file gave: the incidents (as Arrow, and as a frame when asked), which dataset it was, warnings
+    that did not stop it, and how many rows lay outside the border region (``kept_outside``: imported too)."""
 
-    frame: gpd.GeoDataFrame
+    table: pa.Table
     dataset: str
     file: str
     warnings: list[str] = field(default_factory=list)
     attribution: list[dict[str, str]] = field(default_factory=list)
+    outside: int = 0
+    kept_outside: bool = False
+    written: list = field(default_factory=list)  # files an import's child exported (uploads.Export)
+    _frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        """The incidents as the app uses them (:func:`borderviz.io.mapping.to_frame`), made once."""
+        if self._frame is None:
+            self._frame = to_frame(self.table)
+        return self._frame
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def outside_note(self) -> str:
+        """What the import did with the rows outside the border region, in one sentence ('' if none)."""
+        if not self.outside:
+            return ""
+        one = self.outside == 1
+        rows = f"{self.outside:,} row{'' if one else 's'} of {self.file}"
+        if self.kept_outside:
+            return f"{rows} {'lies' if one else 'lie'} outside {REGION.label}; kept, as asked."
+        return f"{rows} lay outside {REGION.label} and {'was' if one else 'were'} left out."
 
 
 ATTRIBUTION = {
@@ -96,37 +133,80 @@ def detect(columns: list[str]) -> str:
     return "file"
 
 
-def read(name: str, data: bytes, progress: Callable[[float], None] | None = None,
-         max_rows: int = MAX_ROWS) -> Table:
-    """The file's columns and locations, by its type; raise InputError if it cannot be read safely."""
+def coordinate_columns(names: list[str]) -> tuple[str, str] | None:
+    """(latitude, longitude) column names of a CSV, as its mapping will read them (None if it has none)."""
+    lat, lon = find(names, "latitude"), find(names, "longitude")
+    if detect(names) in ("acled", "ucdp", "own") and {"latitude", "longitude"} <= set(names):
+        lat, lon = "latitude", "longitude"
+    return (lat, lon) if lat and lon else None
+
+
+def _size(data: bytes | Path) -> int:
+    return data.stat().st_size if isinstance(data, Path) else len(data)
+
+
+def _head(data: bytes | Path, n: int = 16) -> bytes:
+    if isinstance(data, Path):
+        with open(data, "rb") as handle:
+            return handle.read(n)
+    return bytes(data[:n])
+
+
+def read(name: str, data: bytes | Path, progress: Callable[[float], None] | None = None,
+         max_rows: int = MAX_ROWS, region: RegionFilter | None = None) -> Table:
+    """The file's columns and locations, by its type; raise InputError if it cannot be read safely.
+
+    ``data`` is the file's bytes, or a file on disk (a CSV or GeoParquet file is then streamed, and no
+    limit of size applies to it: only its rows in the region count). ``region`` leaves out the rows
+    outside the border region and counts them (in the returned ``Table.outside``).
+    """
     file = PurePosixPath(name.replace("\\", "/")).name
     suffix = Path(file).suffix.lower().lstrip(".")
-    if len(data) > MAX_BYTES:
-        raise InputError([Problem(file, "", f"is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")])
+    streamed = isinstance(data, Path) and suffix in ("csv", "parquet", "gpkg", "geojson", "json")
+    if _size(data) > MAX_BYTES and not streamed:
+        raise InputError([Problem(file, "", f"is {_size(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
+                                            + (" for this type (CSV and GeoParquet files have none)"
+                                               if isinstance(data, Path) else ""))])
     if suffix not in ACCEPTED_SUFFIXES:
         raise InputError([Problem(file, "", f"has an unsupported type '.{suffix[:20]}'; accepted: "
                                             f"{', '.join('.' + s for s in ACCEPTED_SUFFIXES)}")])
     if suffix == "csv":
-        return read_csv(data, file, progress, max_rows)
-    if suffix in ("geojson", "json"):
-        return read_geojson(data, file, max_rows)
-    if suffix == "kml":
-        return read_kml(data, file, max_rows)
+        return read_csv(data, file, progress, max_rows, region, coordinate_columns)
     if suffix == "parquet":
-        return read_parquet(data, file, max_rows)
+        return read_parquet(data, file, max_rows, region)
     if suffix == "gpkg":
-        if not data.startswith(SQLITE_MAGIC):
+        if not _head(data).startswith(SQLITE_MAGIC):
             raise InputError([Problem(file, "", "is not a GPKG file (its content does not match its name); refused")])
+        if isinstance(data, Path):
+            return _filtered(read_gpkg(data, file, max_rows), region)
         with tempfile.TemporaryDirectory(prefix="borderviz-import-") as tmp:
             path = Path(tmp) / "upload.gpkg"
             path.write_bytes(data)
-            return read_gpkg(path, file, max_rows)
+            return _filtered(read_gpkg(path, file, max_rows), region)
+    if suffix in ("geojson", "json"):
+        if not parsed_whole(_size(data)):  # too large to parse whole in this memory: streamed through GDAL
+            if isinstance(data, Path):
+                return read_geojson_stream(data, file, max_rows, region)
+            with tempfile.TemporaryDirectory(prefix="borderviz-import-") as tmp:
+                path = Path(tmp) / "upload.geojson"
+                path.write_bytes(data)
+                return read_geojson_stream(path, file, max_rows, region)
+        data = data.read_bytes() if isinstance(data, Path) else data
+        return _filtered(read_geojson(data, file, max_rows), region)
+    data = data.read_bytes() if isinstance(data, Path) else data
+    if suffix == "kml":
+        return _filtered(read_kml(data, file, max_rows), region)
     members = unzip(data, file)
     if any(n.lower().endswith(".shp") for n in members):
-        return read_shapefile(members, file, max_rows)
+        return _filtered(read_shapefile(members, file, max_rows), region)
     _, inner, provenance = csv_member(members, file)
-    table = read_csv(inner, file, progress, max_rows)
+    table = read_csv(inner, file, progress, max_rows, region, coordinate_columns)
+    table.provenance = provenance
     return restore_formulas(table) if provenance is not None else table
+
+
+def _filtered(table: Table, region: RegionFilter | None) -> Table:
+    return region.table(table) if region is not None else table
 
 
 def restore_formulas(table: Table) -> Table:
@@ -152,12 +232,15 @@ def _names_clash(table: Table, file: str) -> list[Problem]:
     return problems
 
 
-def import_table(name: str, data: bytes, builtin: gpd.GeoDataFrame,
-                 progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS) -> pa.Table:
+def import_table(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame,
+                 progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS,
+                 keep_outside: bool = False) -> pa.Table:
     """The import as one Arrow table (what :mod:`borderviz.io.uploads` sends back from its child process);
-    :func:`result_of` turns it into an :class:`ImportResult`. Raise InputError if the file is refused."""
+    :func:`result_of` turns it into an :class:`ImportResult`. Raise InputError if the file is refused.
+
+    Rows outside the border region are left out (and counted) unless ``keep_outside``."""
     file = PurePosixPath(name.replace("\\", "/")).name
-    table = read(name, data, progress, max_rows)
+    table = read(name, data, progress, max_rows, RegionFilter(REGION, keep_outside))
     del data
     problems = _names_clash(table, file)
     if problems:
@@ -174,7 +257,7 @@ def import_table(name: str, data: bytes, builtin: gpd.GeoDataFrame,
         out, rows = map_generic(table, file, Path(file).stem)
         if out is None:
             raise InputError(rows)
-    result, problems = finish(out, rows, file)
+    result, problems = finish(out, rows, file, file_columns(table, kind, own=kind == "own"))
     if problems:
         raise InputError(problems)
     dupes = duplicates_of(out["_x"], out["_y"], out["date_start"], out["date_end"], builtin)
@@ -183,17 +266,42 @@ def import_table(name: str, data: bytes, builtin: gpd.GeoDataFrame,
     datasets = sorted(set(pc.unique(result.column("dataset").combine_chunks().cast(pa.string())).to_pylist())) \
         if kind == "own" else [kind]
     meta = {"dataset": datasets[0] if len(datasets) == 1 else "file", "file": file, "warnings": list(table.warnings),
-            "attribution": [ATTRIBUTION[d] for d in datasets]}
+            "attribution": [ATTRIBUTION[d] for d in datasets], "outside": table.outside,
+            "kept_outside": keep_outside}
     return result.replace_schema_metadata({b"borderviz": json.dumps(meta).encode()})
 
 
 def result_of(table: pa.Table) -> ImportResult:
     """The :class:`ImportResult` an import table holds."""
     meta = json.loads(table.schema.metadata[b"borderviz"])
-    return ImportResult(to_frame(table), meta["dataset"], meta["file"], meta["warnings"], meta["attribution"])
+    return ImportResult(table, meta["dataset"], meta["file"], meta["warnings"], meta["attribution"],
+                        meta.get("outside", 0), meta.get("kept_outside", False))
 
 
-def import_file(name: str, data: bytes, builtin: gpd.GeoDataFrame,
-                progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS) -> ImportResult:
-    """Read ``data`` (a file called ``name``) into imported incidents, or raise InputError."""
-    return result_of(import_table(name, data, builtin, progress, max_rows))
+def combine(results: list[ImportResult]) -> ImportResult:
+    """Several imports as one (``borderviz export --with a.csv --with b.csv``): their rows one after another."""
+    if len(results) == 1:
+        return results[0]
+    table = pa.concat_tables([r.table for r in results], promote_options="permissive")
+    return ImportResult(table, "+".join(sorted({r.dataset for r in results})), ", ".join(r.file for r in results),
+                        [w for r in results for w in r.warnings], [a for r in results for a in r.attribution],
+                        sum(r.outside for r in results), any(r.kept_outside for r in results))
+
+
+def summary(result: ImportResult) -> dict:
+    """Counts and dates of an import, from its columns: rows, first and last day, the possible duplicates."""
+    table = result.table
+    dupes = pc.is_valid(table.column("possible_duplicate_of"))
+    flagged = table.filter(dupes)
+    first = pc.min(table.column("date_start")).as_py()
+    last = pc.max(table.column("date_end")).as_py()
+    pairs = zip(flagged.column("id").to_pylist(), flagged.column("possible_duplicate_of").to_pylist(), strict=True)
+    return {"rows": table.num_rows, "first": first, "last": last, "duplicates": list(pairs),
+            "flagged": int(np.count_nonzero(dupes.to_numpy(zero_copy_only=False)))}
+
+
+def import_file(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame,
+                progress: Callable[[float], None] | None = None, max_rows: int = MAX_ROWS,
+                keep_outside: bool = False) -> ImportResult:
+    """Read ``data`` (a file called ``name``, or a file on disk) into imported incidents, or raise InputError."""
+    return result_of(import_table(name, data, builtin, progress, max_rows, keep_outside))

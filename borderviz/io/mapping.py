@@ -78,14 +78,16 @@ class Rows:
     """The rows being mapped: their ids, and every problem found, in row order."""
 
     def __init__(self, file: str, table: Table, ids: pa.Array):
-        self.file, self.kind, self.first, self.ids = file, table.row_kind, table.first_row, ids
+        self.file, self.kind, self.ids = file, table.row_kind, ids
+        self.numbers = table.numbers()
         self.found: list[tuple[int, int, Problem]] = []
         self.more = 0
         self.n = len(ids)
 
     def where(self, i: int) -> str:
         ident = self.ids[i].as_py()
-        return f"{self.kind} {i + self.first} (id {ident!r})" if ident else f"{self.kind} {i + self.first}"
+        number = int(self.numbers[i])
+        return f"{self.kind} {number} (id {ident!r})" if ident else f"{self.kind} {number}"
 
     def flag(self, mask: np.ndarray, message: Callable[[int], str], order: int = 0) -> None:
         bad = np.flatnonzero(mask)
@@ -157,30 +159,6 @@ def _citations(publisher: str, title: pa.Array, url: pa.Array, note: pa.Array, f
         names=["publisher", "title", "url", "note", "file"])
     lists = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), struct)
     return RecordArray(lists, "sparse")
-
-
-def _fields(table: pa.Table) -> RecordArray:
-    """The file's own row as a dict (dates as ISO text; anything not a plain value as text)."""
-    arrays, names = [], []
-    for name in table.column_names:
-        col = table.column(name)
-        col = cols.one_chunk(col) if isinstance(col, pa.ChunkedArray) else col
-        t = col.type
-        if pa.types.is_dictionary(t):
-            col = col.cast(t.value_type)
-            t = col.type
-        if pa.types.is_large_string(t):
-            col = col.cast(pa.string())
-        elif pa.types.is_null(t):
-            col = pa.nulls(len(col), pa.string())
-        elif not (pa.types.is_string(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
-                  or pa.types.is_boolean(t)):
-            col = cols.as_text(col)
-        arrays.append(col)
-        names.append(name)
-    if not arrays:
-        return RecordArray(pa.array([{}] * table.num_rows), "struct")
-    return RecordArray(pa.StructArray.from_arrays(arrays, names=names), "struct")
 
 
 def _dates(rows: Rows, out: dict, name: str, col: pa.Array) -> None:
@@ -333,7 +311,6 @@ def map_acled(table: Table, file: str) -> tuple[dict, Rows]:
                                              c("geo_precision"), c("time_precision"))
     _killed(rows, out, c("fatalities"))
     out["description"] = cols.objects(c("notes"))
-    out["source_fields"] = _fields(t)
     idt = pc.fill_null(cols.as_text(ident), "")
     out["sources"] = _citations(
         "ACLED (the user's own export)", pc.coalesce(cols.as_text(c("source")), pa.scalar("ACLED event")),
@@ -367,7 +344,6 @@ def map_ucdp(table: Table, file: str) -> tuple[dict, Rows]:
     _killed(rows, out, c("best"))
     out["description"] = cols.objects(pc.coalesce(cols.as_text(c("source_headline")),
                                                   cols.as_text(c("source_article"))))
-    out["source_fields"] = _fields(t)
     idt = pc.fill_null(cols.as_text(ident), "")
     out["sources"] = _citations(
         "UCDP Georeferenced Event Dataset (GED)",
@@ -399,7 +375,7 @@ def map_generic(table: Table, file: str, stem: str) -> tuple[dict | None, Rows |
                                         f"{'is' if len(empty) == 1 else 'are'} empty)")]
     col["date_start"] = dated
     c = lambda key: by_name(col[key])  # noqa: E731
-    numbers = pc.cast(pa.array(np.arange(table.first_row, table.first_row + n)), pa.string())
+    numbers = pc.cast(pa.array(table.numbers()), pa.string())
     ident_text = cols.as_text(c("source_id"))
     rows = Rows(file, table, _prefixed("file-", ident_text, numbers))
     out: dict[str, Any] = {"id": rows.ids, "dataset": cols.constant("file", n)}
@@ -421,7 +397,6 @@ def map_generic(table: Table, file: str, stem: str) -> tuple[dict | None, Rows |
     else:
         out["killed_total"] = pa.nulls(n, pa.int64())
     out["description"] = cols.objects(c("description"))
-    out["source_fields"] = _fields(t)
     source = cols.as_text(c("source"))
     is_url = pc.fill_null(pc.match_substring_regex(source, r"^https?://"), False)
     url = pc.if_else(is_url, source, pa.scalar(None, pa.string()))
@@ -455,22 +430,24 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
     _dates(rows, out, "date_start", c("date_start"))
     _dates(rows, out, "date_end", pc.coalesce(cols.as_text(c("date_end")), cols.as_text(c("date_start"))))
     _killed(rows, out, c("killed_total"))
-    for name in ("sources", "source_fields"):
-        text = cols.as_text(c(name)).to_pylist()
-        field = IMPORTED_INCIDENTS.field(name)
-        parsed: list[Any] = []
-        bad = np.zeros(n, dtype=bool)
-        reasons: dict[int, str] = {}
-        for i, value in enumerate(text):
-            try:
-                parsed.append(parse_value(field, value))
-            except (ValueError, RecursionError) as exc:
-                parsed.append(None)
-                bad[i] = True
-                reasons[i] = str(exc)[:200] if isinstance(exc, ValueError) else "nests too deeply"
-        rows.flag(bad, lambda i, name=name, reasons=reasons: f"{name} {reasons[i]}", 2)
-        out[name] = RecordArray(pa.array([None if v is None else json.dumps(v, ensure_ascii=False)
-                                          for v in parsed], pa.string()), "json")
+    shared = exported_citation(table.provenance)
+    text = cols.as_text(c("sources")).to_pylist()
+    field = IMPORTED_INCIDENTS.field("sources")
+    parsed: list[Any] = []
+    bad = np.zeros(n, dtype=bool)
+    reasons: dict[int, str] = {}
+    for i, value in enumerate(text):
+        try:
+            if shared and value:  # the fields every citation shares were written once, in the provenance
+                value = [{**shared, **c} if isinstance(c, dict) else c for c in json.loads(value)]
+            parsed.append(parse_value(field, value))
+        except (ValueError, RecursionError) as exc:
+            parsed.append(None)
+            bad[i] = True
+            reasons[i] = str(exc)[:200] if isinstance(exc, ValueError) else "nests too deeply"
+    rows.flag(bad, lambda i: f"sources {reasons[i]}", 2)
+    out["sources"] = RecordArray(pa.array([None if v is None else json.dumps(v, ensure_ascii=False)
+                                           for v in parsed], pa.string()), "json")
     if table.geometries is None:
         _points(rows, out, c("latitude"), c("longitude"), "latitude", "longitude")
     else:
@@ -478,12 +455,139 @@ def map_own(table: Table, file: str) -> tuple[dict, Rows]:
     return out, rows
 
 
+def exported_citation(provenance: dict | None) -> dict[str, Any]:
+    """The citation fields a borderviz export of imported incidents wrote once for every row."""
+    layer = ((provenance or {}).get("imported") or {}).get(IMPORTED_INCIDENTS.name) or {}
+    citation = layer.get("citation") if isinstance(layer, dict) else None
+    return {str(k): v for k, v in citation.items() if isinstance(v, str)} if isinstance(citation, dict) else {}
+
+
+# --- the file's own columns ------------------------------------------------------------------------------
+
+# Names an imported file's own column does not keep (it is prefixed with the dataset instead): borderviz's
+# columns, and those its exports use for geometry (CSV: latitude/longitude/wkt; GeoParquet: bbox; GDAL: fid).
+RESERVED = frozenset({c.lower() for c in IMPORTED_INCIDENTS.columns} |
+                     {"geometry", "geom", "latitude", "longitude", "wkt", "bbox", "fid", "ogc_fid", "_x", "_y"})
+# Columns a borderviz export adds that are not the file's own (read back from it, not kept).
+EXPORT_ADDED = frozenset({"latitude", "longitude", "wkt", "bbox", "geometry"})
+_DECIMAL = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+SAMPLE_ROWS = 2000
+
+
+def _all(text: pa.Array, pattern: str) -> bool:
+    """Every value (not null) matches ``pattern``, and there is one: tried on the first rows first, so that a
+    column of free text is given up after a few thousand values, not a million."""
+    if text.null_count == len(text):
+        return False
+    head = text.slice(0, SAMPLE_ROWS)
+    for part in (head, text) if len(text) > SAMPLE_ROWS else (text,):
+        if not bool(pc.all(pc.match_substring_regex(part, pattern), skip_nulls=True).as_py()):
+            return False
+    return True
+
+
+def _whole_numbers(text: pa.Array) -> pa.Array | None:
+    """int64 if every value is a whole number written as Python writes it (no sign but '-', no leading zero,
+    no space), so that writing it again gives the same text."""
+    if bool(pc.any(pc.match_substring(text, ".")).as_py()):  # decimals: a failing cast would cost more
+        return None
+    try:
+        numbers = text.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    longer = pc.greater(pc.utf8_length(text), 1)
+    for start in ("0", "-0"):
+        if bool(pc.any(pc.and_(pc.starts_with(text, start), longer)).as_py()):
+            return None
+    if bool(pc.any(pc.starts_with(text, "+")).as_py()) or bool(pc.any(pc.equal(text, "-0")).as_py()):
+        return None
+    return numbers
+
+
+def _decimals(text: pa.Array) -> pa.Array | None:
+    """float64 if every value is a finite decimal written plainly (no '+', no leading zero or bare point)."""
+    try:
+        values = text.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not bool(pc.all(pc.is_finite(values), skip_nulls=True).as_py()):
+        return None  # nan, inf, or beyond a double: kept as written
+    if any(bool(pc.any(pc.starts_with(text, start)).as_py()) for start in ("+", ".", "-.")) or \
+            bool(pc.any(pc.ends_with(text, ".")).as_py()) or \
+            bool(pc.any(pc.match_substring_regex(text, "^-?0[0-9]")).as_py()):
+        return None
+    return values
+
+
+def _iso_days(text: pa.Array) -> pa.Array | None:
+    """date32 if every value is a real day written YYYY-MM-DD (2022-02-30 is none: it would roll over);
+    checked on the distinct values, which a column of days has few of."""
+    encoded = text.dictionary_encode()
+    days_text = encoded.dictionary
+    if not _all(days_text, _ISO_DATE):
+        return None
+    days = pc.strptime(days_text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    if days.null_count or not bool(pc.all(pc.equal(pc.strftime(days, format="%Y-%m-%d"), days_text)).as_py()):
+        return None
+    return days.cast(pa.date32()).take(encoded.indices)
+
+
+def typed(col: pa.Array, numbers: bool) -> pa.Array:
+    """A file's column with its values' type: text that is all whole numbers (written without leading zeros)
+    as int64, all decimals as float64 (``numbers``: for text formats), all ISO days (real ones: 2022-02-30 stays
+    text) as date32; anything else as it is. Empty text is null; lists and objects are JSON text."""
+    col = cols.one_chunk(col) if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if pa.types.is_large_string(col.type):
+        col = col.cast(pa.string())
+    if pa.types.is_null(col.type):
+        return pa.nulls(len(col), pa.string())
+    if not pa.types.is_string(col.type):
+        if pa.types.is_list(col.type) or pa.types.is_struct(col.type) or pa.types.is_large_list(col.type) or \
+                pa.types.is_map(col.type):
+            return cols.as_text(col)
+        return col
+    values = text = cols._empty_as_null(col)  # text with spaces around it stays text, as written
+    if numbers and _all(text.slice(0, SAMPLE_ROWS), _DECIMAL):
+        found = _whole_numbers(text)
+        found = found if found is not None else _decimals(text)
+        if found is not None:
+            return found
+    if _all(text.slice(0, SAMPLE_ROWS), _ISO_DATE):
+        days = _iso_days(text)
+        if days is not None:
+            return days
+    return values
+
+
+def file_columns(table: Table, dataset: str, own: bool = False) -> list[tuple[str, pa.Array]]:
+    """The file's own columns, typed (:func:`typed`), each under its own name or, where that name is
+    :data:`RESERVED` (case-insensitively), prefixed with ``dataset``. For borderviz's own export (``own``):
+    the columns that are not borderviz's, as they are named there."""
+    out, taken = [], set(RESERVED)
+    for name in table.columns.column_names:
+        if own and (name in IMPORTED_INCIDENTS.columns or name.lower() in EXPORT_ADDED):
+            continue
+        kept = name
+        while not own and kept.lower() in taken:
+            kept = f"{dataset}_{kept}"
+        taken.add(kept.lower())
+        out.append((kept, typed(table.columns.column(name), numbers=table.row_kind == "row")))
+    return out
+
+
 # --- the frame ------------------------------------------------------------------------------------------
 
 
-def finish(out: dict, rows: Rows, file: str) -> tuple[pa.Table | None, list[Problem]]:
+def finish(out: dict, rows: Rows, file: str, extra: list[tuple[str, pa.Array]] = ()) -> \
+        tuple[pa.Table | None, list[Problem]]:
     """Check what build_frame checks; if nothing is wrong, the rows as an Arrow table in the schema's
-    column order (points as ``_x``/``_y``; ``possible_duplicate_of`` still empty)."""
+    column order, then the ``extra`` columns (the file's own), then the points as ``_x``/``_y``
+    (``possible_duplicate_of`` still empty)."""
     start, end = out["date_start"], out["date_end"]
     with np.errstate(invalid="ignore"):
         backwards = ~np.isnat(start) & ~np.isnat(end) & (end < start)
@@ -519,6 +623,9 @@ def finish(out: dict, rows: Rows, file: str) -> tuple[pa.Table | None, list[Prob
             value = value if pa.types.is_dictionary(value.type) else cols.as_text(value)
         arrays.append(value)
         fields.append(pa.field(f.name, value.type, metadata=meta))
+    for name, value in extra:
+        arrays.append(value)
+        fields.append(pa.field(name, value.type))
     for name in ("_x", "_y"):
         arrays.append(pa.array(out[name], pa.float64()))
         fields.append(pa.field(name, pa.float64()))
@@ -533,7 +640,10 @@ def to_frame(table: pa.Table) -> gpd.GeoDataFrame:
         if field.name in ("_x", "_y"):
             continue
         col = cols.one_chunk(table.column(field.name))
-        kind = IMPORTED_INCIDENTS.field(field.name).kind if field.name in IMPORTED_INCIDENTS.columns else "str"
+        if field.name not in IMPORTED_INCIDENTS.columns:  # the file's own columns stay in Arrow
+            data[field.name] = pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False)
+            continue
+        kind = IMPORTED_INCIDENTS.field(field.name).kind
         if field.metadata and b"record" in field.metadata:
             # a copy, so that the frame does not keep the whole of the table's buffers alive
             col = pa.concat_arrays([col, pa.array([], col.type)])

@@ -3,7 +3,8 @@
 An uploaded file is untrusted: a 98 kB GeoPackage can ask for endless rows,
 a small CSV for gigabytes. So the app (and the CLI) never parse an upload in
 their own process. :func:`import_upload` hands the file to a child process
-(started by a fork server that has the readers loaded, so it starts in tens
+(forked from a command-line process, or, from the app's threaded server,
+started by a fork server that has the readers loaded, so it starts in tens
 of milliseconds), which runs :func:`borderviz.io.importers.import_file` under
 limits:
 
@@ -14,9 +15,11 @@ limits:
 - rows: ``Limits.rows``, checked by every reader as it reads;
 - at most :data:`CONCURRENT` imports run at once; others wait their turn.
 
-The child returns the imported frame as Arrow IPC (columns, not pickled
-Python objects), so the server's memory holds the compact result and the
-child's working memory goes back to the system when it exits. A refused or
+The child reads the file from disk (a CSV or GeoParquet file streams, its
+rows outside the border region left out as they are read) and returns the
+imported rows as an Arrow IPC file (columns, not pickled Python objects),
+which the parent maps into memory: the server holds the compact result and
+the child's working memory goes back to the system when it exits. A refused or
 killed import raises :class:`borderviz.errors.InputError` naming the file and
 the problem ("took longer than 120 s", "needs more than 2048 MB").
 """
@@ -40,7 +43,7 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pyarrow as pa
 
-from borderviz.errors import DataError, InputError, Problem
+from borderviz.errors import DataError, ExportError, InputError, Problem
 from borderviz.io import importers
 from borderviz.io.readers import MAX_ROWS
 
@@ -61,6 +64,17 @@ _SLOTS = threading.BoundedSemaphore(CONCURRENT)
 
 
 LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export the child writes itself once the import is done (the command line's ``-o``): the rows never
+    travel to the parent, which gets back only what its summary needs (ids, dates, possible duplicates)."""
+
+    fmt: str
+    path: str
+    filters: dict
+    summary_columns: tuple[str, ...] = ("id", "date_start", "date_end", "possible_duplicate_of")
 # Address space a child may map beyond what it holds when it starts (thread stacks, allocator arenas)
 # before the RLIMIT_AS backstop refuses more; the resident-memory watch is the real bound.
 ADDRESS_SPACE_RESERVE_MB = 2048
@@ -72,8 +86,12 @@ _START_LOCK = threading.Lock()
 
 
 def _ctx():
-    """A fork server that has the readers imported (forking a threaded server process directly is unsafe)."""
+    """How a child is started. A process with one Python thread (the command line, a script) forks itself:
+    the child starts at once with everything imported. A threaded one (the app's server) uses a fork server
+    that has the readers imported, since forking a threaded process directly is unsafe."""
     global _context
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(["borderviz.io.importers", "borderviz.io.uploads"])
@@ -94,8 +112,9 @@ def _vm_kb(pid: int | str = "self", key: str = "VmSize") -> int:
     return 0
 
 
-def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, conn) -> None:
-    tempfile.tempdir = str(Path(path).parent)  # scratch files go where the parent deletes them, even if killed
+def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Limits, keep_outside: bool,
+           export: Export | None, conn) -> None:
+    tempfile.tempdir = str(Path(out).parent)  # scratch files go where the parent deletes them, even if killed
     cap = _vm_kb() * 1024 + (limits.memory_mb + ADDRESS_SPACE_RESERVE_MB) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = int(limits.seconds) + 5
@@ -109,12 +128,23 @@ def _child(name: str, path: str, out: str, builtin: gpd.GeoDataFrame, limits: Li
             conn.send(("progress", fraction))
 
     try:
-        data = Path(path).read_bytes()
-        table = importers.import_table(name, data, builtin, progress=progress, max_rows=limits.rows)
-        del data
+        table = importers.import_table(name, Path(path), builtin, progress=progress, max_rows=limits.rows,
+                                       keep_outside=keep_outside)
+        written = None
+        if export is not None:
+            from borderviz.io import formats
+
+            result = importers.result_of(table)
+            filters = {**export.filters, "rows_outside_region": result.outside}
+            written = [str(p) for p in formats.export_to({"imported_incidents": table}, export.fmt,
+                                                         Path(export.path), filters,
+                                                         extra_attribution=result.attribution)]
+            table = table.select(list(export.summary_columns))
         with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
-        conn.send(("done", None))
+        conn.send(("done", written))
+    except ExportError as exc:
+        conn.send(("export-error", str(exc)[:5000]))
     except DataError as exc:
         conn.send(("error", exc.problems[:1000]))
     except (MemoryError, pa.ArrowMemoryError):
@@ -133,11 +163,16 @@ def _refused(file: str, message: str) -> InputError:
     return InputError([Problem(file, "", message)])
 
 
-def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
-                  progress: Callable[[float], None] | None = None) -> importers.ImportResult:
-    """Import ``data`` (a file called ``name``) in a bounded child process; raise InputError if refused."""
+def import_upload(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame, *, limits: Limits = LIMITS,
+                  progress: Callable[[float], None] | None = None, keep_outside: bool = False,
+                  export: Export | None = None) -> importers.ImportResult:
+    """Import ``data`` (an upload's bytes, or a file on disk, called ``name``) in a bounded child process;
+    raise InputError if refused. Rows outside the border region are left out unless ``keep_outside``.
+
+    With ``export``, the child also writes the export (raising ExportError if it cannot), and the result's
+    table holds only ``export.summary_columns``; ``result.written`` lists the files written."""
     file = PurePosixPath(name.replace("\\", "/")).name
-    if len(data) > importers.MAX_BYTES:
+    if not isinstance(data, Path) and len(data) > importers.MAX_BYTES:
         raise _refused(file, f"is {len(data) / 1e6:.1f} MB; the limit is {importers.MAX_BYTES / 1e6:.0f} MB")
     small = gpd.GeoDataFrame(builtin[["id", "date_start", "date_end"]], geometry=builtin.geometry.values,
                              crs=builtin.crs)
@@ -145,20 +180,25 @@ def import_upload(name: str, data: bytes, builtin: gpd.GeoDataFrame, *, limits: 
         raise _refused(file, f"waited {limits.seconds:g} s while the server imported {CONCURRENT} other files; "
                              "try again in a minute")
     try:
-        return _run(name, file, data, small, limits, progress)
+        return _run(name, file, data, small, limits, progress, keep_outside, export)
     finally:
         _SLOTS.release()
 
 
-def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Limits,
-         progress: Callable[[float], None] | None) -> importers.ImportResult:
+def _run(name: str, file: str, data: bytes | Path, small: gpd.GeoDataFrame, limits: Limits,
+         progress: Callable[[float], None] | None, keep_outside: bool, export: Export | None = None
+         ) -> importers.ImportResult:
     global LAST_CHILD_PEAK_MB
     with tempfile.TemporaryDirectory(prefix="borderviz-upload-") as tmp:
         upload, out = Path(tmp) / "upload", Path(tmp) / "result.arrow"
-        upload.write_bytes(data)
+        if isinstance(data, Path):
+            upload = data.resolve()
+        else:
+            upload.write_bytes(data)
         ctx = _ctx()
         receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child, args=(name, str(upload), str(out), small, limits, send), daemon=True)
+        child = ctx.Process(target=_child, daemon=True,
+                            args=(name, str(upload), str(out), small, limits, keep_outside, export, send))
         with _START_LOCK:
             # multiprocessing re-runs the caller's __main__ in every child; under Streamlit that is the app
             # script itself. The child needs nothing from it, so it is started with a bare __main__.
@@ -225,9 +265,12 @@ def _run(name: str, file: str, data: bytes, small: gpd.GeoDataFrame, limits: Lim
             raise InputError(value)
         if kind == "crash":
             raise _refused(file, f"could not be read ({value}); a damaged or unusual file?")
-        with pa.OSFile(str(out), "rb") as source:
-            table = pa.ipc.open_file(source).read_all()
+        if kind == "export-error":
+            raise ExportError(value)
+        # Mapped, not copied: the pages stay on the file (still readable once its folder is removed).
+        table = pa.ipc.open_file(pa.memory_map(str(out), "r")).read_all()
         result = importers.result_of(table)
+        result.written = [Path(p) for p in value or []]
         del table
         _give_back()
         return result

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from borderviz.maps import packet
 from borderviz.model.schema import EVENT_TYPE_LABELS, EVENT_TYPES, LOCATION_PRECISIONS
@@ -93,15 +95,41 @@ def _builtin_details(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _arrow_text(values: pd.Series, limit: int | None = None) -> pa.Array:
+    """A column as Arrow text, a column at a time (no Python code per row): missing values null, text
+    longer than ``limit`` characters cut there with an ellipsis."""
+    try:
+        text = pa.array(values, from_pandas=True)
+        if pa.types.is_dictionary(text.type):
+            text = text.cast(text.type.value_type)
+        if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+            text = text.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        text = pa.array([None if _missing(v) else str(v) for v in values.tolist()], pa.string())
+    if limit is not None and len(text):
+        long = pc.fill_null(pc.greater(pc.utf8_length(text), limit), False)
+        if pc.any(long).as_py():
+            text = pc.if_else(long, pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 0, limit), "…", ""),
+                              text)
+    return text
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+
+
 def _text(values: pd.Series, limit: int | None = None) -> list[str | None]:
-    out = []
-    for v in values.tolist():
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            out.append(None)
-        else:
-            s = str(v)
-            out.append(s if limit is None or len(s) <= limit else s[:limit] + "…")
-    return out
+    return _arrow_text(values, limit).to_pylist()
+
+
+def _present(values: pd.Series) -> dict[str, str]:
+    """{row number: text} for the rows that have a (non-empty) value: a sparse column for the header."""
+    text = _arrow_text(values)
+    if not len(text):
+        return {}
+    keep = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+    rows = pa.array(np.flatnonzero(keep.to_numpy(zero_copy_only=False))).cast(pa.string()).to_pylist()
+    return dict(zip(rows, text.filter(keep).to_pylist(), strict=True))
 
 
 def encode(frame: pd.DataFrame, *, origin: str = "builtin", dataset: str | None = None,
@@ -148,8 +176,7 @@ def encode(frame: pd.DataFrame, *, origin: str = "builtin", dataset: str | None 
         for key, column in (("sourceTypes", "source_event_type"), ("precisionNotes", "source_precision"),
                             ("duplicates", "possible_duplicate_of")):
             if column in rows:
-                values = _text(rows[column])
-                header[key] = {str(i): v for i, v in enumerate(values) if v}
+                header[key] = _present(rows[column])
         if "description" in rows and n <= FULL_DETAILS_MAX_ROWS:
             header["descriptions"] = _text(rows["description"], DESCRIPTION_MAX_CHARS)
         if "sources" in rows and n <= FULL_DETAILS_MAX_ROWS:

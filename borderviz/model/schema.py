@@ -609,7 +609,10 @@ IMPORT_COUNTRIES = ("KG", "TJ", "UZ", "disputed", "other")
 
 # A user's own incidents (ACLED, UCDP GED or a generic file) mapped onto the
 # incident schema. Not a file in data/: it lives in the app's session and in
-# exports. The source dataset's ids, precision codes and raw fields are kept.
+# exports. The source dataset's ids and precision codes are kept, and after
+# these columns come the file's own, typed, under their own names (prefixed
+# with the dataset, e.g. `acled_event_type`, where a name is one of these or
+# one an export uses for geometry: latitude, longitude, wkt, geometry, bbox, fid).
 IMPORTED_INCIDENTS = LayerSpec(
     name="imported_incidents",
     file="imported_incidents.geojson",
@@ -641,7 +644,6 @@ IMPORTED_INCIDENTS = LayerSpec(
         Field("description", "str", "The source's notes or headline.", required=False, long_text=True),
         Field("possible_duplicate_of", "str", "Built-in incidents within a day and 5 km.",
               required=False),
-        Field("source_fields", "json", "The source row's original fields.", required=False),
         SOURCES,
     ),
 )

@@ -2,10 +2,16 @@
 
 Each reader turns untrusted bytes into columns (an Arrow table, plus points
 or geometries) without evaluating anything the file contains: no SQL, no XML
-entities, no links. Each is bounded in rows (:data:`MAX_ROWS`) and reads in
-time that grows linearly with the file. Problems are raised as
-:class:`borderviz.errors.InputError` naming the file, the row or feature and
-the problem.
+entities, no links. Each is bounded in rows (:data:`MAX_ROWS`, counted after
+the region filter) and reads in time that grows linearly with the file.
+Problems are raised as :class:`borderviz.errors.InputError` naming the file,
+the row or feature and the problem.
+
+A :class:`RegionFilter` given to a reader drops the rows that lie outside the
+border region (:mod:`borderviz.model.region`) as they are read, and counts
+them: a CSV is filtered batch by batch as it streams, a GeoParquet file by its
+bbox columns' statistics, other files as soon as their geometries are decoded.
+Rows whose coordinates cannot be used are kept, so that the mapping names them.
 """
 
 from __future__ import annotations
@@ -24,8 +30,28 @@ from borderviz.errors import InputError, Problem
 # too: keep `[server] maxUploadSize` in .streamlit/config.toml equal to it in MB).
 MAX_BYTES = 500 * 1024 * 1024
 MAX_ROWS = 2_000_000
-MAX_GEOJSON_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 1000
+# A GeoJSON document parsed whole takes about this many times its size in memory; past what memory allows,
+# a file is streamed through GDAL instead (borderviz.io.readers.geojson).
+GEOJSON_PARSE_FACTOR = 12
+
+
+def memory_budget() -> int:
+    """Bytes this process may still allocate: under an address-space limit (the import child has one), what
+    is left of it; else half the machine's memory."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        try:
+            with open("/proc/self/status") as status:
+                used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+        except (OSError, StopIteration, ValueError):
+            used = 0
+        return max(0, soft - used)
+    import os
+
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
 @dataclass
@@ -43,6 +69,65 @@ class Table:
     geometries: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
     own_export: bool = False
+    row_numbers: np.ndarray | None = None  # each row's number in the file, when rows were left out
+    outside: int = 0  # rows that lay outside the region (left out unless the filter keeps them)
+    provenance: dict | None = None  # a borderviz export's provenance, when the file carries one
+
+    def numbers(self) -> np.ndarray:
+        """Each row's number in the file (its feature or CSV row number)."""
+        if self.row_numbers is not None:
+            return self.row_numbers
+        return np.arange(self.first_row, self.first_row + self.columns.num_rows, dtype=np.int64)
+
+
+class RegionFilter:
+    """Keeps the rows in a region, and those whose coordinates cannot be used; counts the rest.
+
+    With ``keep_outside`` it keeps every row and only counts. Rows whose
+    latitude and longitude, swapped, fall in the region are kept too: the
+    mapping reports them as swapped instead of losing them.
+    """
+
+    def __init__(self, region, keep_outside: bool = False):
+        self.region = region
+        self.keep_outside = keep_outside
+        self.outside = 0
+
+    def points(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Which rows to keep, given their coordinates in degrees (NaN where not a number)."""
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        with np.errstate(invalid="ignore"):
+            usable = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        inside = self.region.contains(lon, lat) | self.region.contains(lat, lon)
+        return self._count(~usable | inside)
+
+    def geometries(self, geoms: np.ndarray) -> np.ndarray:
+        """Which rows to keep, given their geometries (missing, empty or out of range: kept)."""
+        geoms = np.asarray(geoms, dtype=object)
+        usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if usable.any():
+            bounds = shapely.bounds(geoms[usable])
+            with np.errstate(invalid="ignore"):
+                usable[usable] = np.isfinite(bounds).all(axis=1) & (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) \
+                    & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
+        return self._count(~usable | self.region.intersects(geoms))
+
+    def _count(self, keep: np.ndarray) -> np.ndarray:
+        self.outside += int((~keep).sum())
+        return np.ones(len(keep), dtype=bool) if self.keep_outside else keep
+
+    def table(self, table: Table) -> Table:
+        """A read table with the rows outside left out (a reader that decodes all its geometries first)."""
+        if table.geometries is None:
+            return table
+        keep = self.geometries(table.geometries)
+        table.outside = self.outside
+        if keep.all():
+            return table
+        numbers = table.numbers()[keep]
+        return Table(table.columns.filter(pa.array(keep)), table.row_kind, table.first_row,
+                     table.geometries[keep], table.warnings, table.own_export, numbers, table.outside,
+                     table.provenance)
 
 
 def reproject(geoms: np.ndarray, crs: pyproj.CRS, file: str) -> tuple[np.ndarray, str]:

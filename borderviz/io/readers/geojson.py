@@ -1,11 +1,14 @@
-"""GeoJSON, parsed by Python's C JSON parser and mapped a column at a time.
+"""GeoJSON: parsed whole by Python's C JSON parser when memory allows, else streamed through GDAL.
 
-Bounded: the file's size (:data:`MAX_GEOJSON_BYTES`, since a parsed
-document takes about ten times its size), its number of features, and how
-deep it nests (Python's parser raises RecursionError past about a thousand
-levels, reported here as a message). A declared CRS is honoured: EPSG:4326 or
-CRS84 as is, another known one reprojected with a warning, an unknown one
-refused.
+A parsed document takes about :data:`~borderviz.io.readers.GEOJSON_PARSE_FACTOR`
+times its size in memory, so the cap is set by memory, not by a size: a file
+that fits is parsed whole, with every check (its number of features, how deep
+it nests: Python's parser raises RecursionError past about a thousand levels,
+reported here as a message); a larger one is read by GDAL's GeoJSON driver,
+whose streaming parser holds one feature at a time, in Arrow batches, the
+rows outside the border region dropped batch by batch
+(:func:`read_geojson_stream`). A declared CRS is honoured: EPSG:4326 or CRS84
+as is, another known one reprojected with a warning, an unknown one refused.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from borderviz.errors import InputError, Problem
-from borderviz.io.readers import MAX_GEOJSON_BYTES, MAX_ROWS, Table, check_columns, reproject
+from borderviz.io.readers import (
+    GEOJSON_PARSE_FACTOR,
+    MAX_ROWS,
+    RegionFilter,
+    Table,
+    check_columns,
+    memory_budget,
+    reproject,
+)
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                   "GeometryCollection")
@@ -99,10 +110,13 @@ def _depth(value: Any) -> int:
     return depth if isinstance(value, (int, float)) else -1
 
 
+def parsed_whole(size: int) -> bool:
+    """Whether a GeoJSON file of ``size`` bytes can be parsed whole in the memory this process has."""
+    return size * GEOJSON_PARSE_FACTOR < memory_budget()
+
+
 def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
-    if len(data) > MAX_GEOJSON_BYTES:
-        raise InputError([Problem(file, "", f"is {len(data) / 1e6:.0f} MB; GeoJSON is read whole, so the limit is "
-                                            f"{MAX_GEOJSON_BYTES / 1e6:.0f} MB. Use CSV or GeoParquet for more")])
+    """A GeoJSON document parsed whole (see :func:`parsed_whole`; larger files: :func:`read_geojson_stream`)."""
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
@@ -162,4 +176,86 @@ def read_geojson(data: bytes, file: str, max_rows: int = MAX_ROWS) -> Table:
     if crs is not None:
         geoms, warning = reproject(geoms, crs, file)
         warnings.append(warning)
-    return Table(table, geometries=geoms, warnings=warnings)
+    own = doc.get("borderviz")
+    return Table(table, geometries=geoms, warnings=warnings, provenance=own if isinstance(own, dict) else None)
+
+
+# --- streamed through GDAL ----------------------------------------------------------------------------------
+
+
+def _own_provenance(path) -> dict | None:
+    """The ``borderviz`` member a borderviz export writes before its features (read from the first bytes)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20).decode("utf-8", errors="ignore")
+    at, features = head.find('"borderviz":'), head.find('"features"')
+    if at < 0 or (0 <= features < at):
+        return None
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head, at + len('"borderviz":') + (head[at + 12] == " "))
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def read_geojson_stream(path, file: str, max_rows: int = MAX_ROWS, region: RegionFilter | None = None,
+                        batch: int = 65_536) -> Table:
+    """A GeoJSON file too large to parse whole, read by GDAL (its streaming parser) in Arrow batches; rows
+    outside the region are left out batch by batch and only the kept ones count toward ``max_rows``."""
+    import pyogrio
+
+    with open(path, "rb") as handle:
+        start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith(b"{"):
+        raise InputError([Problem(file, "", "is not valid JSON: it does not start with an object")])
+    kept, geometries, numbers, rows, seen = [], [], [], 0, 0
+    warnings: list[str] = []
+    try:
+        with pyogrio.open_arrow(path, batch_size=batch, use_pyarrow=True) as (meta, reader):
+            crs = pyproj.CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+            column = meta.get("geometry_name") or "wkb_geometry"
+            check_columns([f for f in reader.schema.names if f != column], file)
+            for part in reader:
+                at = np.arange(seen + 1, seen + 1 + part.num_rows, dtype=np.int64)
+                seen += part.num_rows
+                geoms = shapely.from_wkb(np.asarray(part.column(column).to_numpy(zero_copy_only=False),
+                                                    dtype=object))
+                if crs is not None and crs.to_epsg() != 4326:
+                    geoms, warning = reproject(geoms, crs, file)
+                    warnings[:] = [warning]
+                if region is not None:
+                    keep = region.geometries(geoms)
+                    if not keep.all():
+                        part, geoms, at = part.filter(pa.array(keep)), geoms[keep], at[keep]
+                rows += part.num_rows
+                if rows > max_rows:
+                    raise InputError([Problem(file, "", f"has more than {max_rows:,} features"
+                                                        f"{' in the border region' if region else ''}; the limit "
+                                                        f"is {max_rows:,}")])
+                kept.append(part.drop_columns([column]))
+                geometries.append(geoms)
+                numbers.append(at)
+    except InputError:
+        raise
+    except Exception as exc:  # GDAL reports many kinds of broken files
+        message = str(exc).replace(str(path), file)
+        raise InputError([Problem(file, "", f"cannot be read as GeoJSON: {message[:300]}")]) from None
+    if not rows:
+        outside = region.outside if region is not None else 0
+        raise InputError([Problem(file, "", f"has no features in {region.region.label}: all {outside:,} lie outside "
+                                            "it" if outside else "has no features")])
+    table = pa.Table.from_batches(kept)
+    columns = pa.table({name: column_of(table.column(name)) for name in table.column_names})
+    outside = region.outside if region is not None else 0
+    dropped = outside and region is not None and not region.keep_outside
+    return Table(columns, geometries=np.concatenate(geometries), warnings=warnings,
+                 row_numbers=np.concatenate(numbers) if dropped else None, outside=outside,
+                 provenance=_own_provenance(path))
+
+
+def column_of(col: pa.ChunkedArray) -> pa.Array:
+    """A column GDAL read, as the parser would give it: lists and objects as JSON text."""
+    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type) or pa.types.is_struct(arr.type):
+        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in arr.to_pylist()],
+                        pa.string())
+    return arr

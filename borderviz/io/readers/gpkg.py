@@ -12,6 +12,7 @@ Geometry blobs are decoded here (GeoPackage header, then WKB by shapely).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -167,4 +168,17 @@ def _read(conn, path, file, max_rows, deadline, meta) -> Table:
         frames.append(pa.table({names[i]: column(list(by_column[i])) for i in keep}))
         geometries.append(geoms)
     table = pa.concat_tables(frames, promote_options="permissive") if len(frames) > 1 else frames[0]
-    return Table(table, geometries=np.concatenate(geometries), warnings=warnings)
+    return Table(table, geometries=np.concatenate(geometries), warnings=warnings,
+                 provenance=_provenance(conn, schema, meta))
+
+
+def _provenance(conn, schema, meta) -> dict | None:
+    """The provenance a borderviz GeoPackage export carries in its ``borderviz_provenance`` table."""
+    if schema.get("borderviz_provenance", ("",))[0] != "table":
+        return None
+    meta.add("borderviz_provenance")
+    try:
+        rows = conn.execute('SELECT "key", "value" FROM borderviz_provenance LIMIT 100').fetchall()
+        return {str(k): json.loads(v) for k, v in rows if isinstance(v, str)}
+    except (sqlite3.DatabaseError, ValueError, RecursionError):
+        return None

@@ -217,6 +217,12 @@ def read_shapefile(members: dict[str, bytes], file: str, max_rows: int = MAX_ROW
         table = read_gdal(folder / "upload.shp", file, "zip", folder, max_rows, encoding)
     table.warnings[:0] = warnings
     sidecars = {PurePosixPath(n).name.lower(): c for n, c in members.items()}
+    if "provenance.json" in sidecars:  # a borderviz export
+        try:
+            prov = json.loads(sidecars["provenance.json"])
+        except (ValueError, RecursionError):
+            prov = None
+        table.provenance = prov if isinstance(prov, dict) else None
     fields, texts = sidecars.get(f"{stem.lower()}.fields.csv"), sidecars.get(f"{stem.lower()}.text.csv")
     if fields is not None and texts is not None:
         table.columns = _join_export_sidecars(table.columns, fields, texts, file)
