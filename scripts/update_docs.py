@@ -1,6 +1,7 @@
 """Regenerate what is generated from the code: the README's tables of export formats (from
 borderviz.io.formats.FORMATS) and of what each tool does with them (borderviz.io.interop), the package
-index page's README (docs/package-readme.md: README.md with absolute links), and data/datapackage.json (from borderviz.model.schema).
+index page's README (docs/package-readme.md: README.md with absolute links), and data/datapackage.json
+(from borderviz.model.schema).
 
     python scripts/update_docs.py
 
