@@ -275,7 +275,7 @@ if imported is not None:
                     f"**{escape_markdown(imported.file)}** ({escape_markdown(str(imported.dataset))}); they are "
                     "drawn on the map in their own colour, listed under *Incidents* and counted apart from the "
                     f"built-in ones. {len(duplicates)} may duplicate built-in incidents. "
-                    + escape_markdown(imported.outside_note()))
+                    + escape_markdown(" ".join(filter(None, (imported.outside_note(), imported.placed_note())))))
     for warning in imported.warnings:
         notices.warning(escape_markdown(warning))
     if duplicates:

@@ -108,6 +108,10 @@ class ImportResult:
     def __len__(self) -> int:
         return self.table.num_rows
 
+    def placed_note(self) -> str:
+        """How many rows took their country from where they lie (:mod:`borderviz.io.countries`), or ''."""
+        return countries.note(self.placed, self.file)
+
     def outside_note(self) -> str:
         """What the import did with the rows outside the border region, in one sentence ('' if none)."""
         if not self.outside:
@@ -338,7 +342,7 @@ def summary(result: ImportResult) -> dict:
     pairs = zip(flagged.column("id").to_pylist(), flagged.column("possible_duplicate_of").to_pylist(), strict=True)
     return {"rows": table.num_rows, "first": first, "last": last, "duplicates": list(pairs),
             "flagged": int(np.count_nonzero(dupes.to_numpy(zero_copy_only=False))), "placed": dict(result.placed),
-            "placed_note": countries.note(result.placed, result.file)}
+            "placed_note": result.placed_note()}
 
 
 def import_file(name: str, data: bytes | Path, builtin: gpd.GeoDataFrame,
