@@ -306,3 +306,16 @@ def test_the_download_can_hold_every_state_of_the_border(app, frames):
     app.checkbox(key="dl_history").check().run()
     assert not app.exception
     assert "with every state they had in these dates" in " ".join(c.value for c in app.caption)
+
+
+def test_the_import_notice_says_which_rows_took_their_country_from_their_place(app, monkeypatch):
+    import streamlit as st
+
+    towns = b"id,date,latitude,longitude\nt1,2022-09-14,40.06,70.82\nt2,2022-09-15,40.27,70.57\n"
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: _Upload("towns.csv", towns) if k.get("key") == "upload"
+                        else real(*a, **k))
+    app.run()
+    assert not app.exception
+    notice = " ".join(s.value.replace("\\", "") for s in app.success)
+    assert "2 rows without a known country got one" in notice and "KG 1, TJ 1" in notice, notice
