@@ -19,8 +19,9 @@ most 1,048,576 rows: a longer layer continues on ``<layer> (2)``.
 Why XlsxWriter: it is a write-only library kept up to date (BSD-2-Clause, no dependencies) whose
 ``constant_memory`` mode writes each row to disk as it goes, so memory holds one batch however long the
 layer; openpyxl's write-only mode does the same but is slower and has had no release since 2024.
-XlsxWriter works a cell at a time in Python: this is the one writer with a loop per row (about 1 s per
-100,000 cells here); a spreadsheet holds at most a million rows a sheet anyway.
+XlsxWriter works a cell at a time in Python: this is the one writer with a loop per row. Measured here, a
+100,000-row layer of 15 columns takes 10.8 s of CPU (0.9 s as CSV) and 204 MB; a spreadsheet holds at most
+a million rows a sheet anyway.
 """
 
 from __future__ import annotations
